@@ -1,0 +1,71 @@
+"""Command line: `python -m sollicitations demo|serve ...`."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from . import config, demo
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sollicitations")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p_demo = commands.add_parser("demo", help="construit une base de démonstration")
+    p_demo.add_argument("--path", type=Path, default=None, help="fichier DuckDB à créer (SOLLICITATIONS_DB par défaut)")
+    p_demo.add_argument("--size", type=int, default=config.DEFAULT_DEMO_SIZE, help="nombre de sollicitations générées en plus")
+    p_demo.add_argument("--seed", type=int, default=1, help="graine du générateur")
+    p_demo.add_argument("--force", action="store_true", help="remplace le fichier s'il existe")
+
+    p_serve = commands.add_parser("serve", help="sert l'application (construit la démo si la base n'existe pas)")
+    p_serve.add_argument("--port", type=int, default=5006)
+    p_serve.add_argument("--db", type=Path, default=None, help="fichier DuckDB (SOLLICITATIONS_DB par défaut)")
+    p_serve.add_argument("--address", default="localhost")
+    p_serve.add_argument("--show", action="store_true", help="ouvre le navigateur")
+
+    args = parser.parse_args(argv)
+    if args.command == "demo":
+        return _demo(args)
+    return _serve(args)
+
+
+def _demo(args) -> int:
+    path = args.path or config.database_path()
+    if args.size < 0:
+        print("--size doit être positif ou nul", file=sys.stderr)
+        return 2
+    if path.exists():
+        if not args.force:
+            print(f"{path} existe déjà : ajoutez --force pour le remplacer", file=sys.stderr)
+            return 1
+        path.unlink()
+        Path(f"{path}.wal").unlink(missing_ok=True)
+    desk = demo.build(path, size=args.size, seed=args.seed)
+    count = desk.store.count_sollicitations()
+    desk.close()
+    print(f"Base de démonstration créée : {path} ({count} sollicitations)")
+    return 0
+
+
+def _serve(args) -> int:
+    path = (args.db or config.database_path()).resolve()
+    if not path.exists():
+        demo.build(path, size=config.DEFAULT_DEMO_SIZE).close()
+        print(f"Base de démonstration créée : {path}")
+    os.environ["SOLLICITATIONS_DB"] = str(path)
+    command = [
+        sys.executable, "-m", "panel", "serve", str(config.ROOT / "app.py"),
+        "--port", str(args.port), "--address", args.address,
+        "--allow-websocket-origin", f"{args.address}:{args.port}",
+    ]  # fmt: skip
+    if args.show:
+        command.append("--show")
+    print("Application : http://{}:{}/app".format(args.address, args.port), flush=True)
+    os.execv(sys.executable, command)
+    return 0  # not reached
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,107 @@
+"""Attachment rules: size, allowed types, names, and a content check against the extension."""
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+
+MAX_SIZE = 10 * 1024 * 1024  # 10 Mo, as on the portal
+MAX_NAME_LENGTH = 200
+TYPES = ("Sollicitation", "Justificatif", "Capture d'écran", "Réponse")
+DEFAULT_TYPE = TYPES[0]
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP = (b"PK\x03\x04", b"PK\x05\x06")
+# extension -> the leading bytes its content may start with (None: a text format).
+SIGNATURES: dict[str, tuple[bytes, ...] | None] = {
+    "pdf": (b"%PDF-",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "gif": (b"GIF87a", b"GIF89a"),
+    "bmp": (b"BM",),
+    "tif": (b"II*\x00", b"MM\x00*"),
+    "tiff": (b"II*\x00", b"MM\x00*"),
+    "doc": (_OLE,),
+    "xls": (_OLE,),
+    "ppt": (_OLE,),
+    "docx": _ZIP,
+    "xlsx": _ZIP,
+    "pptx": _ZIP,
+    "odt": _ZIP,
+    "ods": _ZIP,
+    "odp": _ZIP,
+    "zip": _ZIP,
+    "rtf": (b"{\\rtf",),
+    "txt": None,
+    "csv": None,
+    "xml": None,
+}
+ALLOWED = tuple(SIGNATURES)
+# Inner extensions that make a double extension ("facture.exe.pdf") suspicious.
+EXECUTABLE = {"exe", "bat", "cmd", "com", "scr", "msi", "js", "jse", "vbs", "vbe", "ps1", "sh",
+              "jar", "php", "htm", "html", "hta", "dll", "lnk", "pif", "wsf", "svg"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    nom_fichier: str
+    extension: str
+    taille: int
+    sha256: str
+
+
+def check_file(filename, content) -> tuple[CheckedFile | None, list[str]]:
+    """Validate one upload; return its metadata or the French reasons it is refused."""
+    if not isinstance(filename, str) or not filename.strip():
+        return None, ["Le nom du fichier est obligatoire"]
+    if not isinstance(content, (bytes, bytearray, memoryview)):
+        return None, [f"Le contenu du fichier « {filename} » n'est pas lisible"]
+    name = unicodedata.normalize("NFC", filename.strip())
+    shown = name[:80]
+    problems = []
+    if (
+        "/" in name or "\\" in name or name in (".", "..") or ".." in name
+        or any(unicodedata.category(c) == "Cc" for c in name) or len(name) > MAX_NAME_LENGTH
+    ):  # fmt: skip
+        return None, [f"Le nom du fichier « {shown} » n'est pas valide"]
+    parts = name.lower().split(".")
+    extension = parts[-1] if len(parts) > 1 else ""
+    if extension not in SIGNATURES:
+        shown_ext = f"« .{extension} »" if extension else "sans extension"
+        problems.append(
+            f"Le type de fichier {shown_ext} n'est pas autorisé. Types acceptés : "
+            + ", ".join(ALLOWED)
+        )
+    elif any(p in EXECUTABLE for p in parts[1:-1]):
+        problems.append(f"Le nom du fichier « {shown} » comporte une double extension non autorisée")
+    size = len(content)
+    if size == 0:
+        problems.append(f"Le fichier « {shown} » est vide")
+    elif size > MAX_SIZE:
+        problems.append(f"Le fichier « {shown} » dépasse la taille maximale autorisée de 10 Mo")
+    if not problems and not _content_matches(extension, bytes(content[:4096])):
+        problems.append(f"Le contenu du fichier « {shown} » ne correspond pas à son extension « .{extension} »")
+    if problems:
+        return None, problems
+    digest = hashlib.sha256(content).hexdigest()
+    return CheckedFile(nom_fichier=name, extension=extension, taille=size, sha256=digest), []
+
+
+def _content_matches(extension: str, head: bytes) -> bool:
+    signatures = SIGNATURES[extension]
+    if signatures is not None:
+        return head.startswith(signatures)
+    if b"\x00" in head:
+        return False
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip()
+    if extension == "xml":
+        return text.startswith(b"<")
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            # A cut multi-byte character at the 4096th byte is not a reason to refuse.
+            head.decode(encoding, errors="strict" if len(head) < 4096 else "ignore")
+            return True
+        except UnicodeDecodeError:
+            continue
+    return False

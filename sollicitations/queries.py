@@ -1,0 +1,349 @@
+"""Lists, search and dashboards: criteria checked and resolved, results with the guide's headers.
+
+The SQL is in store.py; this module decides what to ask and how the answer is shown.
+"""
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+import pandas as pd
+
+from . import rules
+from .access import Space, User
+from .catalogue import Catalogue
+from .errors import PermissionDenied, ValidationError
+from .status import (
+    DASHBOARD_ORDER,
+    EMITTER_TO_PROCESS,
+    RECEIVER_TO_PROCESS,
+    Status,
+)
+from .store import SORTS, Filters, Store
+
+NON_RENSEIGNE = "Non renseigné"
+MAX_PAGE_SIZE = 1000
+CRITERIA = (
+    "numero", "categorie", "sous_categorie", "numero_objet", "du", "au", "structure",
+    "service_emetteur", "destinataire", "service_destinataire", "cree_par", "statut",
+)  # fmt: skip
+AU_MOINS_UN_CRITERE = "Veuillez saisir ou sélectionner au moins un critère de recherche"
+
+TO_PROCESS_COLUMNS = {
+    "saisie_le": "Saisie le",
+    "structure": "Structure",
+    "service_destinataire": "Service",
+    "categorie": "Catégorie",
+    "sous_categorie": "Sous-catégorie",
+    "numero": "Numéro de la sollicitation",
+    "statut": "Statut sollicitation",
+}
+RECEIVED_COLUMNS = {
+    "saisie_le": "Saisie le",
+    "emetteur": "Emetteur",
+    "service_destinataire": "Service",
+    "categorie": "Catégorie",
+    "sous_categorie": "Sous-catégorie",
+    "numero": "Numéro de la sollicitation",
+    "statut": "Statut sollicitation",
+    "renvoyee": "Renvoyée",
+    "assigne_a": "Assigné à",
+}
+SEARCH_COLUMNS = {
+    "numero": "Référence",
+    "categorie": "Catégorie",
+    "sous_categorie": "Sous-catégorie",
+    "numero_objet": "Numéro d'objet",
+    "cree_par": "Créé par",
+    "saisie_le": "Saisie le",
+    "statut": "Statut sollicitation",
+}
+
+
+def check_page(page, page_size) -> tuple[int, int]:
+    problems = []
+    if not isinstance(page, int) or isinstance(page, bool) or page < 1:
+        problems.append("Le numéro de page doit être un entier positif")
+    if not isinstance(page_size, int) or isinstance(page_size, bool) or not 1 <= page_size <= MAX_PAGE_SIZE:
+        problems.append(f"Le nombre de lignes par page doit être compris entre 1 et {MAX_PAGE_SIZE}")
+    if problems:
+        raise ValidationError(problems)
+    return page, page_size
+
+
+def to_process(store: Store, user: User, space: Space, structure, page, page_size) -> pd.DataFrame:
+    page, page_size = check_page(page, page_size)
+    filters = Filters()
+    if structure:
+        _check_structure_in_space(user, space, structure)
+        if space == Space.EMISES:
+            filters.structure = structure
+        else:
+            filters.destinataire = structure
+    statuses = EMITTER_TO_PROCESS if space == Space.EMISES else RECEIVER_TO_PROCESS
+    filters.statuts = [s.value for s in statuses]
+    rows, total = store.list_page(user.scope(space), filters, page, page_size, sort="recent")
+    columns = TO_PROCESS_COLUMNS if space == Space.EMISES else RECEIVED_COLUMNS
+    return _present(rows, columns, total, page, page_size)
+
+
+def search(store: Store, catalogue: Catalogue, user: User, space: Space, criteria: dict,
+           page, page_size, sort: str) -> pd.DataFrame:  # fmt: skip
+    page, page_size = check_page(page, page_size)
+    if sort not in SORTS:
+        raise ValidationError(f"Tri inconnu : {sort}")
+    filters = build_filters(store, catalogue, user, space, criteria)
+    rows, total = store.list_page(user.scope(space), filters, page, page_size, sort=sort)
+    return _present(rows, SEARCH_COLUMNS, total, page, page_size)
+
+
+def build_filters(store: Store, catalogue: Catalogue, user: User, space: Space, criteria: dict) -> Filters:
+    """Check the search criteria together; every problem is reported at once."""
+    unknown = sorted(set(criteria) - set(CRITERIA))
+    if unknown:
+        raise ValidationError([f"Critère de recherche inconnu : {name}" for name in unknown])
+    c = {k: _blank_to_none(v) for k, v in criteria.items()}
+    if all(v is None for v in c.values()):
+        raise ValidationError(AU_MOINS_UN_CRITERE)
+    f, problems = Filters(), []
+
+    if c.get("numero") is not None:
+        f.numero = rules.parse_numero(c["numero"])
+        if f.numero is None:
+            problems.append("Le numéro de la sollicitation doit être un nombre entier")
+    if c.get("categorie") is not None:
+        if c["categorie"] not in catalogue.categories():
+            problems.append(rules.CATEGORIE_INCONNUE)
+        f.categorie = c["categorie"]
+    if c.get("sous_categorie") is not None:
+        if c.get("categorie") is not None:
+            known = set(catalogue.sous_categories(c["categorie"]))
+        else:
+            known = {p.sous_categorie for p in catalogue.pairs}
+        if c["sous_categorie"] not in known:
+            problems.append(rules.SOUS_CATEGORIE_INCONNUE)
+        f.sous_categorie = c["sous_categorie"]
+    if c.get("numero_objet") is not None:
+        problems += rules.text_problems("numero_objet", c["numero_objet"])
+        f.numero_objet = c["numero_objet"]
+    f.du, problem_du = _parse_date(c.get("du"), "du")
+    f.au, problem_au = _parse_date(c.get("au"), "au")
+    problems += [p for p in (problem_du, problem_au) if p]
+    if f.du and f.au and f.du > f.au:
+        problems.append("La date de début de la période de saisie doit précéder la date de fin")
+    if c.get("structure") is not None:
+        if space == Space.EMISES:
+            _check_structure_in_space(user, space, c["structure"])
+        f.structure = c["structure"]
+    if c.get("destinataire") is not None:
+        if space == Space.RECUES:
+            _check_structure_in_space(user, space, c["destinataire"])
+        f.destinataire = c["destinataire"]
+    for key, owner_key in (("service_emetteur", "structure"), ("service_destinataire", "destinataire")):
+        value = c.get(key)
+        if value is None:
+            continue
+        if value == NON_RENSEIGNE:
+            setattr(f, f"sans_{key}", True)
+            continue
+        owner = c.get(owner_key)
+        service = store.find_service(owner, str(value)) if owner else None
+        if service is None:
+            problems.append(f"Le service indiqué n'appartient pas à la structure {'émettrice' if owner_key == 'structure' else 'destinataire'} sélectionnée")
+        else:
+            setattr(f, key, service["id"])
+    if c.get("cree_par") is not None:
+        problems += rules.text_problems("cree_par", c["cree_par"])
+        f.cree_par = c["cree_par"]
+    if c.get("statut") is not None:
+        values = c["statut"] if isinstance(c["statut"], (list, tuple, set)) else [c["statut"]]
+        for value in values:
+            try:
+                f.statuts.append(Status.parse(value).value)
+            except ValueError:
+                problems.append(f"Statut inconnu : {value}")
+    if problems:
+        raise ValidationError(problems)
+    return f
+
+
+def dashboard(store: Store, user: User, space: Space, structure: str | None) -> pd.DataFrame:
+    """The "Tableau de bord": one row per structure (or per service of `structure`), one column per status."""
+    side = "emetteur" if space == Space.EMISES else "destinataire"
+    filters = Filters()
+    if structure is None:
+        if space == Space.TOUTES:
+            keys = None
+        else:
+            keys = list(user.emitter_structures if space == Space.EMISES else user.receiver_structures)
+        counts = store.status_counts(user.scope(space), filters, side, by_service=False)
+        if keys is None:
+            keys = sorted(counts["cle"].dropna().unique().tolist())
+        labels = {s["id"]: f"{s['id']} - {s['designation']}" for s in store.structures(keys)}
+        header = "Emetteur" if side == "emetteur" else "Destinataire"
+    else:
+        _check_structure_in_space(user, space, structure)
+        if side == "emetteur":
+            filters.structure = structure
+        else:
+            filters.destinataire = structure
+        counts = store.status_counts(user.scope(space), filters, side, by_service=True)
+        services = store.services(structure)
+        keys = [NON_RENSEIGNE] + [s["id"] for s in services]
+        labels = {NON_RENSEIGNE: NON_RENSEIGNE, **{s["id"]: s["libelle"] for s in services}}
+        counts["cle"] = counts["cle"].astype(object).where(counts["cle"].notna(), NON_RENSEIGNE)
+        header = "Service émetteur" if side == "emetteur" else "Service destinataire"
+    table = pd.DataFrame(0, index=pd.Index(keys, name="cle"), columns=[s.short_label for s in DASHBOARD_ORDER])
+    for key, status, n in counts.itertuples(index=False):
+        if key in table.index:
+            table.loc[key, Status(status).short_label] = int(n)
+    table.insert(0, header, [labels.get(k, str(k)) for k in table.index])
+    return table
+
+
+def detail(store: Store, catalogue: Catalogue, row: dict, actions) -> dict:
+    """The detail screen's blocks, as plain values."""
+    emetteur = store.structure(row["emetteur_id"]) if row["emetteur_id"] else None
+    destinataire = store.structure(row["destinataire_id"]) if row["destinataire_id"] else None
+    service_emetteur = store.service(row["service_emetteur_id"])
+    service_destinataire = store.service(row["service_destinataire_id"])
+    names = _user_names(store, [row["cree_par"], row["assigne_a"]])
+    status = Status(row["statut"])
+    history = pd.DataFrame(store.history(row["numero"]))
+    return {
+        "numero": row["numero"],
+        "statut": status,
+        "statut_libelle": status.label,
+        "saisie_le": row["saisie_le"],
+        "envoyee_le": row["envoyee_le"],
+        "cloturee_le": row["cloturee_le"],
+        "categorie": row["categorie"],
+        "sous_categorie": row["sous_categorie"],
+        "type_objet": catalogue.object_types.get(row["type_objet"]) if row["type_objet"] else None,
+        "numero_objet": row["numero_objet"],
+        "structure": emetteur,
+        "structure_libelle": f"{emetteur['id']} - {emetteur['designation']}" if emetteur else None,
+        "service": service_emetteur["libelle"] if service_emetteur else None,
+        "email": row["email"],
+        "telephone": row["telephone"],
+        "cree_par": names.get(row["cree_par"]),
+        "destinataire": destinataire,
+        "service_destinataire": service_destinataire["libelle"] if service_destinataire else None,
+        "assigne_a": names.get(row["assigne_a"]),
+        "description": row["description"],
+        "contact": row["contact"],
+        "renvoyee": row["renvoyee"],
+        "resolue": row["resolue"],
+        "commentaires": [
+            {"date": c["date"], "auteur": _name(c), "cote": c["cote"], "texte": c["texte"]}
+            for c in store.comments(row["numero"])
+        ],
+        "historique": history_frame(history),
+        "pieces_jointes": attachments_frame(store.attachments(row["numero"])),
+        "actions": list(actions),
+    }
+
+
+def history_frame(history: pd.DataFrame) -> pd.DataFrame:
+    columns = ["Date", "Utilisateur", "Ancien statut", "Nouveau statut", "Commentaire", "Action"]
+    if history.empty:
+        return pd.DataFrame(columns=columns)
+    return pd.DataFrame({
+        "Date": history["date"],
+        "Utilisateur": [_name(r) for r in history.to_dict("records")],
+        "Ancien statut": history["ancien_statut"].map(_status_label),
+        "Nouveau statut": history["nouveau_statut"].map(_status_label),
+        "Commentaire": history["commentaire"],
+        "Action": history["action"],
+    })  # fmt: skip
+
+
+def attachments_frame(rows: list[dict]) -> pd.DataFrame:
+    columns = {"id": "id", "type": "Type", "designation": "Désignation", "extension": "Extension",
+               "nom_fichier": "Nom du fichier", "taille": "Taille", "ajoutee_le": "Ajoutée le",
+               "ajoutee_par": "Ajoutée par", "cote": "Côté"}  # fmt: skip
+    frame = pd.DataFrame(rows, columns=list(columns))
+    return frame.rename(columns=columns)
+
+
+def structures_frame(rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["id", "designation", "publique", "service_etat"])
+    return frame.rename(columns={"id": "Identifiant", "designation": "Désignation",
+                                 "publique": "Publique", "service_etat": "Service de l'Etat"})  # fmt: skip
+
+
+def services_frame(rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["id", "code", "libelle"])
+    return frame.rename(columns={"code": "Code", "libelle": "Service"})
+
+
+def _present(rows: pd.DataFrame, columns: dict, total: int, page: int, page_size: int) -> pd.DataFrame:
+    rows = rows.copy()
+    rows["statut"] = rows["statut"].map(_status_label)
+    rows["structure"] = _join_label(rows["destinataire_id"], rows["destinataire_designation"])
+    rows["emetteur"] = _join_label(rows["emetteur_id"], rows["emetteur_designation"])
+    rows["cree_par"] = [
+        f"{n} {p}" if isinstance(n, str) else ("Nous contacter" if contact else "")
+        for n, p, contact in zip(rows["cree_par_nom"], rows["cree_par_prenom"], rows["contact"])
+    ]
+    frame = rows[list(columns)].rename(columns=columns)
+    frame.attrs.update(total=int(total), page=page, page_size=page_size,
+                       pages=max(1, math.ceil(total / page_size)))  # fmt: skip
+    return frame
+
+
+def _join_label(ids: pd.Series, names: pd.Series) -> list[str]:
+    return [f"{i} - {n}" if isinstance(i, str) else "" for i, n in zip(ids, names)]
+
+
+def _status_label(code) -> str:
+    return Status(code).short_label if isinstance(code, str) else ""
+
+
+def _name(row: dict) -> str:
+    if row.get("nom"):
+        return f"{row['nom']} {row['prenom']}"
+    return row.get("login") or "Nous contacter"
+
+
+def _user_names(store: Store, logins) -> dict:
+    names = {}
+    for login in logins:
+        if login and login not in names:
+            user = store.user(login)
+            names[login] = f"{user['nom']} {user['prenom']}" if user else login
+    return names
+
+
+def _check_structure_in_space(user: User, space: Space, structure: str) -> None:
+    if space == Space.TOUTES:
+        return
+    allowed = user.emitter_structures if space == Space.EMISES else user.receiver_structures
+    if structure not in allowed:
+        raise PermissionDenied(f"Vous n'êtes pas habilité sur la structure {structure}")
+
+
+def _blank_to_none(value):
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    if isinstance(value, (list, tuple, set)) and not value:
+        return None
+    return value
+
+
+def _parse_date(value, which: str) -> tuple[date | None, str | None]:
+    if value is None:
+        return None, None
+    if isinstance(value, datetime):
+        return value.date(), None
+    if isinstance(value, date):
+        return value, None
+    if isinstance(value, str):
+        for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+            try:
+                return datetime.strptime(value, fmt).date(), None
+            except ValueError:
+                continue
+    label = "de début" if which == "du" else "de fin"
+    return None, f"La date {label} de la période de saisie n'est pas une date valide (jj/mm/aaaa)"

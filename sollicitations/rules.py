@@ -1,0 +1,119 @@
+"""Field rules and their French messages (the guide's words where it has them)."""
+from __future__ import annotations
+
+import numbers
+import re
+import unicodedata
+
+# The guide's own messages.
+TYPE_OBJET_OBLIGATOIRE = "Le type d'objet est obligatoire"
+NUMERO_OBLIGATOIRE = "Le numéro est obligatoire"
+NUMERO_INCONNU = "Le numéro indiqué ne correspond à aucune demande de paiement"
+
+# Mandatory fields the guide marks with '*', in its words.
+CATEGORIE_OBLIGATOIRE = "La catégorie est obligatoire"
+SOUS_CATEGORIE_OBLIGATOIRE = "La sous-catégorie est obligatoire"
+STRUCTURE_OBLIGATOIRE = "La structure émettrice est obligatoire"
+DESCRIPTION_OBLIGATOIRE = "La description est obligatoire"
+DESTINATAIRE_OBLIGATOIRE = "Le destinataire est obligatoire"
+COMMENTAIRE_OBLIGATOIRE = "Le commentaire est obligatoire"
+EMAIL_OBLIGATOIRE = "L'adresse électronique de contact est obligatoire"
+
+CATEGORIE_INCONNUE = "La catégorie sélectionnée n'existe pas"
+SOUS_CATEGORIE_INCONNUE = "La sous-catégorie sélectionnée ne correspond pas à la catégorie"
+TYPE_OBJET_INCORRECT = "Le type d'objet ne correspond pas à la sous-catégorie sélectionnée"
+OBJET_NON_ATTENDU = "Cette sous-catégorie ne porte pas sur un objet : ne renseignez ni type ni numéro"
+EMAIL_INVALIDE = "L'adresse électronique de contact n'est pas valide"
+TELEPHONE_INVALIDE = "Le téléphone de contact n'est pas valide"
+SERVICE_INCONNU = "Le service sélectionné n'appartient pas à la structure émettrice"
+DESTINATAIRE_INCONNU = "La structure destinataire indiquée n'existe pas ou n'est pas une structure publique"
+DESTINATAIRE_ETAT = "La structure destinataire ne correspond pas à la réponse « service de l'Etat »"
+SERVICE_DESTINATAIRE_INCONNU = "Le service destinataire n'appartient pas à la structure destinataire"
+DESTINATAIRE_NON_ATTENDU = "Le destinataire ne se choisit que pour une « Question pour une entité publique »"
+BROUILLON_SANS_DESTINATAIRE = (
+    "La demande de paiement indiquée est à l'état « Brouillon » et son destinataire n'est pas "
+    "renseigné : complétez le destinataire de la demande de paiement avant d'envoyer la sollicitation"
+)
+ROUTAGE_IMPOSSIBLE = "Aucun destinataire n'est défini pour cette catégorie : contactez le support"
+
+MAX_LENGTHS = {
+    "description": ("La description", 10_000),
+    "commentaire": ("Le commentaire", 4_000),
+    "email": ("L'adresse électronique de contact", 254),
+    "telephone": ("Le téléphone de contact", 30),
+    "numero_objet": ("Le numéro", 100),
+    "designation": ("La désignation", 200),
+    "cree_par": ("Le critère « Créé par »", 100),
+}
+
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+_PHONE = re.compile(r"^\+?[0-9][0-9 .()-]{4,28}$")
+_ALLOWED_CONTROLS = {"\n", "\r", "\t"}
+
+
+def clean_text(value) -> str | None:
+    """Strip a free-text value; None for nothing. Non-strings are left for the checks to refuse."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        return value
+    value = unicodedata.normalize("NFC", value).strip()
+    return value or None
+
+
+def is_valid_email(value: str) -> bool:
+    return bool(_EMAIL.match(value))
+
+
+def is_valid_phone(value: str) -> bool:
+    return bool(_PHONE.match(value)) and sum(c.isdigit() for c in value) >= 6
+
+
+def text_problems(name: str, value) -> list[str]:
+    """Type, length and control-character checks shared by every free-text field."""
+    label, limit = MAX_LENGTHS[name]
+    if value is None:
+        return []
+    if not isinstance(value, str):
+        return [f"{label} doit être un texte"]
+    problems = []
+    if len(value) > limit:
+        problems.append(f"{label} ne doit pas dépasser {limit} caractères ({len(value)} saisis)")
+    if any(unicodedata.category(c) == "Cc" and c not in _ALLOWED_CONTROLS for c in value) or "\x00" in value:
+        problems.append(f"{label} contient des caractères de contrôle non autorisés")
+    return problems
+
+
+def email_problems(value, required: bool = False) -> list[str]:
+    if value is None:
+        return [EMAIL_OBLIGATOIRE] if required else []
+    problems = text_problems("email", value)
+    if not problems and not is_valid_email(value):
+        problems.append(EMAIL_INVALIDE)
+    return problems
+
+
+def phone_problems(value) -> list[str]:
+    if value is None:
+        return []
+    problems = text_problems("telephone", value)
+    if not problems and not is_valid_phone(value):
+        problems.append(TELEPHONE_INVALIDE)
+    return problems
+
+
+def comment_problems(value, required: bool) -> list[str]:
+    if value is None:
+        return [COMMENTAIRE_OBLIGATOIRE] if required else []
+    return text_problems("commentaire", value)
+
+
+def parse_numero(value) -> int | None:
+    """A request number from an int, a numpy integer or a string of digits; None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 19:
+        value = int(value.strip())
+    if isinstance(value, numbers.Integral) and 0 < value < 2**62:
+        return int(value)
+    return None

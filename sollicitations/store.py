@@ -1,0 +1,612 @@
+"""The only module that speaks SQL: schema, migrations and every statement, with bound values.
+
+Statements stay portable (they also run on PostgreSQL) unless a comment says why not.
+Identifiers are never spliced from input: the few that vary come from whitelists below.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import duckdb
+import pandas as pd
+
+from .errors import ConflictError
+
+T = TypeVar("T")
+
+# Ordered, named migrations. Never edit an applied one: append a new one.
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "0001_directory",
+        """
+        CREATE TABLE structures (
+            id VARCHAR PRIMARY KEY,              -- 14-digit identifier (SIRET or internal)
+            designation VARCHAR NOT NULL,
+            publique BOOLEAN NOT NULL,
+            service_etat BOOLEAN NOT NULL DEFAULT false,
+            bureau VARCHAR                        -- routing word for support desk and bureaus
+        );
+        CREATE SEQUENCE services_id START 1;
+        CREATE TABLE services (
+            id BIGINT PRIMARY KEY,
+            structure_id VARCHAR NOT NULL,
+            code VARCHAR NOT NULL,
+            libelle VARCHAR NOT NULL,
+            UNIQUE (structure_id, code)
+        );
+        CREATE TABLE users (
+            login VARCHAR PRIMARY KEY,
+            nom VARCHAR NOT NULL,
+            prenom VARCHAR NOT NULL,
+            email VARCHAR,
+            telephone VARCHAR,
+            notifications BOOLEAN NOT NULL DEFAULT true
+        );
+        CREATE TABLE habilitations (
+            login VARCHAR NOT NULL,
+            structure_id VARCHAR,                 -- NULL: every structure (managers)
+            role VARCHAR NOT NULL,
+            droit_modification BOOLEAN NOT NULL DEFAULT true
+        );
+        CREATE SEQUENCE objets_id START 1;
+        CREATE TABLE objets (
+            id BIGINT PRIMARY KEY,
+            type VARCHAR NOT NULL,
+            numero VARCHAR NOT NULL,
+            emetteur_id VARCHAR NOT NULL,
+            destinataire_id VARCHAR,
+            service_destinataire_id BIGINT,
+            statut VARCHAR NOT NULL,
+            UNIQUE (type, numero)
+        );
+        CREATE TABLE categories (
+            categorie VARCHAR NOT NULL,
+            sous_categorie VARCHAR NOT NULL,
+            type_objet VARCHAR,
+            routage VARCHAR NOT NULL,
+            formulaire_contact BOOLEAN NOT NULL
+        );
+        """,
+    ),
+    (
+        "0002_sollicitations",
+        """
+        CREATE SEQUENCE sollicitations_numero START 1;
+        CREATE TABLE sollicitations (
+            numero BIGINT PRIMARY KEY,
+            statut VARCHAR NOT NULL,
+            categorie VARCHAR NOT NULL,
+            sous_categorie VARCHAR NOT NULL,
+            type_objet VARCHAR,
+            numero_objet VARCHAR,
+            objet_id BIGINT,
+            emetteur_id VARCHAR,                  -- NULL for "Nous contacter" requests
+            service_emetteur_id BIGINT,
+            email VARCHAR,
+            telephone VARCHAR,
+            description VARCHAR NOT NULL,
+            destinataire_id VARCHAR,
+            service_destinataire_id BIGINT,
+            assigne_a VARCHAR,
+            cree_par VARCHAR,
+            contact BOOLEAN NOT NULL DEFAULT false,
+            renvoyee BOOLEAN NOT NULL DEFAULT false,
+            resolue BOOLEAN,
+            saisie_le TIMESTAMP NOT NULL,
+            envoyee_le TIMESTAMP,
+            cloturee_le TIMESTAMP,
+            modifiee_le TIMESTAMP NOT NULL
+        );
+        CREATE SEQUENCE historique_id START 1;
+        CREATE TABLE historique (
+            id BIGINT PRIMARY KEY,
+            numero BIGINT NOT NULL,
+            date TIMESTAMP NOT NULL,
+            login VARCHAR,
+            action VARCHAR NOT NULL,
+            ancien_statut VARCHAR,
+            nouveau_statut VARCHAR NOT NULL,
+            commentaire VARCHAR
+        );
+        CREATE SEQUENCE commentaires_id START 1;
+        CREATE TABLE commentaires (
+            id BIGINT PRIMARY KEY,
+            numero BIGINT NOT NULL,
+            date TIMESTAMP NOT NULL,
+            login VARCHAR,
+            cote VARCHAR NOT NULL,                -- 'emetteur' or 'destinataire'
+            texte VARCHAR NOT NULL
+        );
+        CREATE SEQUENCE pieces_jointes_id START 1;
+        CREATE TABLE pieces_jointes (
+            id BIGINT PRIMARY KEY,
+            numero BIGINT NOT NULL,
+            type VARCHAR NOT NULL,
+            designation VARCHAR NOT NULL,
+            extension VARCHAR NOT NULL,
+            nom_fichier VARCHAR NOT NULL,
+            taille BIGINT NOT NULL,
+            sha256 VARCHAR NOT NULL,
+            cote VARCHAR NOT NULL,
+            ajoutee_par VARCHAR,
+            ajoutee_le TIMESTAMP NOT NULL
+        );
+        -- Contents apart, so that listing attachments never reads their bytes.
+        CREATE TABLE pieces_jointes_contenu (
+            id BIGINT PRIMARY KEY,
+            contenu BLOB NOT NULL
+        );
+        """,
+    ),
+]
+
+SOLLICITATION_COLUMNS = (
+    "numero", "statut", "categorie", "sous_categorie", "type_objet", "numero_objet", "objet_id",
+    "emetteur_id", "service_emetteur_id", "email", "telephone", "description", "destinataire_id",
+    "service_destinataire_id", "assigne_a", "cree_par", "contact", "renvoyee", "resolue",
+    "saisie_le", "envoyee_le", "cloturee_le", "modifiee_le",
+)  # fmt: skip
+_UPDATABLE = frozenset(SOLLICITATION_COLUMNS) - {"numero", "saisie_le", "cree_par", "contact"}
+
+# The columns a dashboard can group by, per side: (structure column, service column).
+DASHBOARD_SIDES = {
+    "emetteur": ("emetteur_id", "service_emetteur_id"),
+    "destinataire": ("destinataire_id", "service_destinataire_id"),
+}
+# Sort keys a list may ask for -> ORDER BY clause.
+SORTS = {
+    "recent": "s.modifiee_le DESC, s.numero DESC",
+    "numero": "s.numero DESC",
+    "saisie": "s.saisie_le DESC, s.numero DESC",
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which requests a list may show: decided by access.py, turned into SQL here."""
+
+    emitter_structures: tuple[str, ...] = ()
+    recipient_structures: tuple[str, ...] = ()
+    everything: bool = False
+
+    def sql(self) -> tuple[str, list[Any]]:
+        if self.everything:
+            return "true", []
+        parts, params = [], []
+        if self.emitter_structures:
+            parts.append("s.emetteur_id = ANY(?)")
+            params.append(list(self.emitter_structures))
+        if self.recipient_structures:
+            # Drafts are the emitter's own work: receivers never see them.
+            parts.append("(s.destinataire_id = ANY(?) AND s.statut <> 'brouillon')")
+            params.append(list(self.recipient_structures))
+        return ("(" + " OR ".join(parts) + ")" if parts else "false"), params
+
+
+@dataclass
+class Filters:
+    """Search criteria already checked and resolved to stored values (see queries.py)."""
+
+    numero: int | None = None
+    categorie: str | None = None
+    sous_categorie: str | None = None
+    numero_objet: str | None = None
+    du: date | None = None
+    au: date | None = None
+    structure: str | None = None
+    service_emetteur: int | None = None
+    sans_service_emetteur: bool = False
+    destinataire: str | None = None
+    service_destinataire: int | None = None
+    sans_service_destinataire: bool = False
+    cree_par: str | None = None
+    statuts: list[str] = field(default_factory=list)
+    renvoyee: bool | None = None
+
+    def sql(self) -> tuple[str, list[Any]]:
+        parts: list[str] = []
+        params: list[Any] = []
+
+        def add(clause: str, *values: Any) -> None:
+            parts.append(clause)
+            params.extend(values)
+
+        if self.numero is not None:
+            add("s.numero = ?", self.numero)
+        if self.categorie:
+            add("s.categorie = ?", self.categorie)
+        if self.sous_categorie:
+            add("s.sous_categorie = ?", self.sous_categorie)
+        if self.numero_objet:
+            add("s.numero_objet = ?", self.numero_objet)
+        if self.du:
+            add("s.saisie_le >= ?", datetime.combine(self.du, datetime.min.time()))
+        if self.au:
+            add("s.saisie_le < ?", datetime.combine(self.au + timedelta(days=1), datetime.min.time()))
+        if self.structure:
+            add("s.emetteur_id = ?", self.structure)
+        if self.service_emetteur is not None:
+            add("s.service_emetteur_id = ?", self.service_emetteur)
+        if self.sans_service_emetteur:
+            add("s.service_emetteur_id IS NULL")
+        if self.destinataire:
+            add("s.destinataire_id = ?", self.destinataire)
+        if self.service_destinataire is not None:
+            add("s.service_destinataire_id = ?", self.service_destinataire)
+        if self.sans_service_destinataire:
+            add("s.service_destinataire_id IS NULL")
+        if self.cree_par:
+            pattern = "%" + _escape_like(self.cree_par.lower()) + "%"
+            add(
+                "s.cree_par IN (SELECT u.login FROM users u WHERE lower(u.login) LIKE ? ESCAPE '\\'"
+                " OR lower(u.nom || ' ' || u.prenom) LIKE ? ESCAPE '\\'"
+                " OR lower(u.prenom || ' ' || u.nom) LIKE ? ESCAPE '\\')",
+                pattern, pattern, pattern,
+            )  # fmt: skip
+        if self.statuts:
+            add("s.statut = ANY(?)", list(self.statuts))
+        if self.renvoyee is not None:
+            add("s.renvoyee = ?", self.renvoyee)
+        return (" AND ".join(parts) if parts else "true"), params
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# The list screens share one projection; queries.py gives the columns their French names.
+_LIST_SELECT = """
+    SELECT s.numero, s.statut, s.categorie, s.sous_categorie, s.numero_objet, s.saisie_le,
+           s.modifiee_le, s.renvoyee, s.contact,
+           s.emetteur_id, e.designation AS emetteur_designation, se.libelle AS service_emetteur,
+           s.destinataire_id, d.designation AS destinataire_designation,
+           sd.libelle AS service_destinataire,
+           s.cree_par, u.nom AS cree_par_nom, u.prenom AS cree_par_prenom, s.assigne_a
+    FROM sollicitations s
+    LEFT JOIN structures e ON e.id = s.emetteur_id
+    LEFT JOIN services se ON se.id = s.service_emetteur_id
+    LEFT JOIN structures d ON d.id = s.destinataire_id
+    LEFT JOIN services sd ON sd.id = s.service_destinataire_id
+    LEFT JOIN users u ON u.login = s.cree_par
+"""
+
+_CONFLICT_MESSAGE = (
+    "Un autre utilisateur a modifié cette sollicitation au même moment. "
+    "Veuillez recharger la page et réessayer."
+)
+
+
+class Store:
+    """One DuckDB database, shared by the threads of one process (a cursor per thread)."""
+
+    RETRIES = 5
+
+    def __init__(self, path: str | Path = ":memory:", read_only: bool = False):
+        self.path = str(path)
+        self.read_only = read_only
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._connection = duckdb.connect(self.path, read_only=read_only)
+        self._local = threading.local()
+        if not read_only:
+            self.migrate()
+
+    # -- connections and transactions -------------------------------------------------
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """This thread's cursor: DuckDB connections are not thread-safe, cursors per thread are."""
+        cur = getattr(self._local, "cursor", None)
+        if cur is None:
+            cur = self._connection.cursor()
+            self._local.cursor = cur
+        return cur
+
+    def close(self) -> None:
+        self._connection.close()
+
+    @contextmanager
+    def transaction(self):
+        cur = self.cursor()
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            yield cur
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        else:
+            cur.execute("COMMIT")
+
+    def run(self, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        """Run `work` in one transaction, again from the start when a concurrent write conflicts.
+
+        `work` must read what it decides on inside the transaction, so that a retry sees the
+        other writer's change (and, say, refuses a transition that is no longer allowed).
+        """
+        for attempt in range(self.RETRIES):
+            try:
+                with self.transaction() as cur:
+                    return work(cur)
+            except duckdb.TransactionException:
+                if attempt == self.RETRIES - 1:
+                    raise ConflictError(_CONFLICT_MESSAGE) from None
+        raise AssertionError("unreachable")
+
+    def query_df(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+        return self.cursor().execute(sql, list(params)).df()
+
+    # -- schema -------------------------------------------------------------------------
+
+    def migrate(self) -> list[str]:
+        """Apply the migrations not applied yet, each in its own transaction; return their names."""
+        cur = self.cursor()
+        cur.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP)"
+        )
+        done = {r[0] for r in cur.execute("SELECT name FROM schema_migrations").fetchall()}
+        applied = []
+        for name, script in MIGRATIONS:
+            if name in done:
+                continue
+            with self.transaction() as tx:
+                for statement in _statements(script):
+                    tx.execute(statement)
+                tx.execute("INSERT INTO schema_migrations VALUES (?, ?)", [name, datetime.now()])
+            applied.append(name)
+        return applied
+
+    def replace_catalogue(self, rows: Iterable[tuple]) -> None:
+        with self.transaction() as cur:
+            cur.execute("DELETE FROM categories")
+            cur.executemany("INSERT INTO categories VALUES (?, ?, ?, ?, ?)", list(rows))
+
+    def count_sollicitations(self) -> int:
+        return self.cursor().execute("SELECT count(*) FROM sollicitations").fetchone()[0]
+
+    def is_empty(self) -> bool:
+        return self.cursor().execute("SELECT count(*) FROM structures").fetchone()[0] == 0
+
+    # -- directory ----------------------------------------------------------------------
+
+    def add_structure(self, cur, id, designation, publique, service_etat=False, bureau=None):
+        cur.execute(
+            "INSERT INTO structures VALUES (?, ?, ?, ?, ?)",
+            [id, designation, publique, service_etat, bureau],
+        )
+
+    def add_service(self, cur, structure_id, code, libelle) -> int:
+        return cur.execute(
+            "INSERT INTO services VALUES (nextval('services_id'), ?, ?, ?) RETURNING id",
+            [structure_id, code, libelle],
+        ).fetchone()[0]
+
+    def add_user(self, cur, login, nom, prenom, email=None, telephone=None):
+        cur.execute(
+            "INSERT INTO users (login, nom, prenom, email, telephone) VALUES (?, ?, ?, ?, ?)",
+            [login, nom, prenom, email, telephone],
+        )
+
+    def add_habilitation(self, cur, login, structure_id, role, droit_modification=True):
+        cur.execute(
+            "INSERT INTO habilitations VALUES (?, ?, ?, ?)",
+            [login, structure_id, role, droit_modification],
+        )
+
+    def add_objet(self, cur, type, numero, emetteur_id, destinataire_id, service_destinataire_id, statut) -> int:
+        return cur.execute(
+            "INSERT INTO objets VALUES (nextval('objets_id'), ?, ?, ?, ?, ?, ?) RETURNING id",
+            [type, numero, emetteur_id, destinataire_id, service_destinataire_id, statut],
+        ).fetchone()[0]
+
+    def user(self, login: str) -> dict | None:
+        return self._one("SELECT * FROM users WHERE login = ?", [login])
+
+    def habilitations(self, login: str) -> list[dict]:
+        return self._all(
+            "SELECT structure_id, role, droit_modification FROM habilitations WHERE login = ?"
+            " ORDER BY structure_id, role",
+            [login],
+        )
+
+    def structure(self, structure_id: str, cur=None) -> dict | None:
+        return self._one("SELECT * FROM structures WHERE id = ?", [structure_id], cur)
+
+    def structures(self, ids: Sequence[str]) -> list[dict]:
+        return self._all("SELECT * FROM structures WHERE id = ANY(?) ORDER BY id", [list(ids)])
+
+    def bureau_structure(self, bureau: str, cur=None) -> dict | None:
+        return self._one(
+            "SELECT * FROM structures WHERE bureau = ? ORDER BY id LIMIT 1", [bureau], cur
+        )
+
+    def search_structures(
+        self, text: str, publique: bool | None = True, service_etat: bool | None = None, limit: int = 50
+    ) -> list[dict]:
+        pattern = "%" + _escape_like(text.lower()) + "%"
+        return self._all(
+            "SELECT * FROM structures WHERE (lower(designation) LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\')"
+            " AND (? IS NULL OR publique = ?) AND (? IS NULL OR service_etat = ?)"
+            " ORDER BY designation, id LIMIT ?",
+            [pattern, pattern, publique, publique, service_etat, service_etat, limit],
+        )
+
+    def services(self, structure_id: str) -> list[dict]:
+        return self._all(
+            "SELECT * FROM services WHERE structure_id = ? ORDER BY libelle, id", [structure_id]
+        )
+
+    def service(self, service_id: int | None, cur=None) -> dict | None:
+        if service_id is None:
+            return None
+        return self._one("SELECT * FROM services WHERE id = ?", [service_id], cur)
+
+    def find_service(self, structure_id: str, code_or_label: str, cur=None) -> dict | None:
+        return self._one(
+            "SELECT * FROM services WHERE structure_id = ? AND (code = ? OR libelle = ?)"
+            " ORDER BY id LIMIT 1",
+            [structure_id, code_or_label, code_or_label],
+            cur,
+        )
+
+    def agents(self, structure_id: str, cur=None) -> list[dict]:
+        """Users who may act on requests addressed to the structure."""
+        return self._all(
+            "SELECT DISTINCT u.login, u.nom, u.prenom FROM habilitations h"
+            " JOIN users u ON u.login = h.login"
+            " WHERE h.structure_id = ? AND h.role IN ('agent', 'support') AND h.droit_modification"
+            " ORDER BY u.nom, u.prenom",
+            [structure_id],
+            cur,
+        )
+
+    def objet(self, type: str, numero: str, cur=None) -> dict | None:
+        return self._one("SELECT * FROM objets WHERE type = ? AND numero = ?", [type, numero], cur)
+
+    # -- sollicitations -----------------------------------------------------------------
+
+    def next_numero(self, cur) -> int:
+        return cur.execute("SELECT nextval('sollicitations_numero')").fetchone()[0]
+
+    def insert_sollicitation(self, cur, row: dict) -> None:
+        columns = [c for c in SOLLICITATION_COLUMNS if c in row]
+        cur.execute(
+            f"INSERT INTO sollicitations ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+            [row[c] for c in columns],
+        )
+
+    def update_sollicitation(self, cur, numero: int, expected_status: str, changes: dict) -> bool:
+        """Change a request only if it still has `expected_status`; False when it does not."""
+        unknown = set(changes) - _UPDATABLE
+        if unknown:
+            raise ValueError(f"not updatable: {sorted(unknown)}")
+        columns = sorted(changes)
+        assignments = ", ".join(f"{c} = ?" for c in columns)
+        found = cur.execute(
+            f"UPDATE sollicitations SET {assignments} WHERE numero = ? AND statut = ? RETURNING numero",
+            [changes[c] for c in columns] + [numero, expected_status],
+        ).fetchall()
+        return bool(found)
+
+    def delete_sollicitation(self, cur, numero: int) -> None:
+        cur.execute(
+            "DELETE FROM pieces_jointes_contenu WHERE id IN (SELECT id FROM pieces_jointes WHERE numero = ?)",
+            [numero],
+        )
+        for table in ("pieces_jointes", "commentaires", "historique", "sollicitations"):
+            cur.execute(f"DELETE FROM {table} WHERE numero = ?", [numero])
+
+    def sollicitation(self, numero: int, cur=None) -> dict | None:
+        return self._one("SELECT * FROM sollicitations WHERE numero = ?", [numero], cur)
+
+    def append_history(self, cur, numero, when, login, action, ancien, nouveau, commentaire) -> None:
+        cur.execute(
+            "INSERT INTO historique VALUES (nextval('historique_id'), ?, ?, ?, ?, ?, ?, ?)",
+            [numero, when, login, action, ancien, nouveau, commentaire],
+        )
+
+    def append_comment(self, cur, numero, when, login, cote, texte) -> None:
+        cur.execute(
+            "INSERT INTO commentaires VALUES (nextval('commentaires_id'), ?, ?, ?, ?, ?)",
+            [numero, when, login, cote, texte],
+        )
+
+    def history(self, numero: int) -> list[dict]:
+        return self._all(
+            "SELECT h.date, h.login, u.nom, u.prenom, h.action, h.ancien_statut, h.nouveau_statut,"
+            " h.commentaire FROM historique h LEFT JOIN users u ON u.login = h.login"
+            " WHERE h.numero = ? ORDER BY h.date, h.id",
+            [numero],
+        )
+
+    def comments(self, numero: int) -> list[dict]:
+        return self._all(
+            "SELECT c.date, c.login, u.nom, u.prenom, c.cote, c.texte FROM commentaires c"
+            " LEFT JOIN users u ON u.login = c.login WHERE c.numero = ? ORDER BY c.date, c.id",
+            [numero],
+        )
+
+    # -- attachments --------------------------------------------------------------------
+
+    def insert_attachment(self, cur, numero, meta: dict, content: bytes) -> int:
+        attachment_id = cur.execute(
+            "INSERT INTO pieces_jointes VALUES (nextval('pieces_jointes_id'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " RETURNING id",
+            [
+                numero, meta["type"], meta["designation"], meta["extension"], meta["nom_fichier"],
+                meta["taille"], meta["sha256"], meta["cote"], meta["ajoutee_par"], meta["ajoutee_le"],
+            ],
+        ).fetchone()[0]  # fmt: skip
+        cur.execute("INSERT INTO pieces_jointes_contenu VALUES (?, ?)", [attachment_id, content])
+        return attachment_id
+
+    def attachments(self, numero: int, cur=None) -> list[dict]:
+        return self._all(
+            "SELECT * FROM pieces_jointes WHERE numero = ? ORDER BY ajoutee_le, id", [numero], cur
+        )
+
+    def attachment(self, attachment_id: int, cur=None) -> dict | None:
+        return self._one("SELECT * FROM pieces_jointes WHERE id = ?", [attachment_id], cur)
+
+    def attachment_content(self, attachment_id: int) -> bytes | None:
+        row = self.cursor().execute(
+            "SELECT contenu FROM pieces_jointes_contenu WHERE id = ?", [attachment_id]
+        ).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def delete_attachment(self, cur, attachment_id: int) -> None:
+        cur.execute("DELETE FROM pieces_jointes_contenu WHERE id = ?", [attachment_id])
+        cur.execute("DELETE FROM pieces_jointes WHERE id = ?", [attachment_id])
+
+    # -- lists --------------------------------------------------------------------------
+
+    def list_page(
+        self, scope: Scope, filters: Filters, page: int, page_size: int, sort: str = "recent"
+    ) -> tuple[pd.DataFrame, int]:
+        """One page of requests and the total count, both computed in SQL."""
+        where, params = self._where(scope, filters)
+        total = self.cursor().execute(
+            f"SELECT count(*) FROM sollicitations s WHERE {where}", params
+        ).fetchone()[0]
+        rows = self.query_df(
+            f"{_LIST_SELECT} WHERE {where} ORDER BY {SORTS[sort]} LIMIT ? OFFSET ?",
+            params + [page_size, (page - 1) * page_size],
+        )
+        return rows, total
+
+    def status_counts(self, scope: Scope, filters: Filters, side: str, by_service: bool) -> pd.DataFrame:
+        """Counts per (structure or service) x status, as long rows: key, statut, n."""
+        structure_column, service_column = DASHBOARD_SIDES[side]
+        key = service_column if by_service else structure_column
+        where, params = self._where(scope, filters)
+        return self.query_df(
+            f"SELECT s.{key} AS cle, s.statut, count(*) AS n FROM sollicitations s WHERE {where}"
+            f" GROUP BY s.{key}, s.statut",
+            params,
+        )
+
+    def _where(self, scope: Scope, filters: Filters) -> tuple[str, list[Any]]:
+        scope_sql, scope_params = scope.sql()
+        filter_sql, filter_params = filters.sql()
+        return f"{scope_sql} AND {filter_sql}", scope_params + filter_params
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    def _one(self, sql: str, params: Sequence[Any], cur=None) -> dict | None:
+        rows = self._all(sql, params, cur)
+        return rows[0] if rows else None
+
+    def _all(self, sql: str, params: Sequence[Any], cur=None) -> list[dict]:
+        cur = cur or self.cursor()
+        result = cur.execute(sql, list(params))
+        names = [d[0] for d in result.description]
+        return [dict(zip(names, row)) for row in result.fetchall()]
+
+
+def _statements(script: str) -> list[str]:
+    lines = [line.split("--", 1)[0] for line in script.splitlines()]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
