@@ -1,15 +1,11 @@
-"""The Panel app: `panel serve app.py` (or `python -m sollicitations serve`)."""
+"""The Panel app: `python -m sollicitations serve` (or `panel serve app.py` with the same flags)."""
 import panel as pn
 
 import sollicitations as sol
 from sollicitations import config
+from sollicitations_ui.shell import build_page
 
-pn.extension(sizing_mode="stretch_width")
+pn.extension("tabulator", sizing_mode="stretch_width", notifications=True)
 
 desk = pn.state.as_cached("desk", lambda: sol.open_desk(config.database_path()))
-count = desk.store.count_sollicitations()
-
-pn.template.BootstrapTemplate(
-    title="Sollicitations",
-    main=[pn.pane.Markdown(f"## Sollicitations émises\n\n{count} sollicitations dans la base.")],
-).servable()
+build_page(desk, pn.state.user, pn.state.location).servable(title="Sollicitations")

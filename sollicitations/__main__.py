@@ -59,6 +59,10 @@ def _serve(args) -> int:
         sys.executable, "-m", "panel", "serve", str(config.ROOT / "app.py"),
         "--port", str(args.port), "--address", args.address,
         "--allow-websocket-origin", f"{args.address}:{args.port}",
+        "--basic-auth", str(config.credentials_file()),
+        "--cookie-secret", config.cookie_secret(),
+        "--basic-login-template", str(config.ROOT / "sollicitations_ui" / "templates" / "login.html"),
+        "--logout-template", str(config.ROOT / "sollicitations_ui" / "templates" / "logout.html"),
     ]  # fmt: skip
     if args.show:
         command.append("--show")

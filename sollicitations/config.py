@@ -1,7 +1,9 @@
 """Where things are, from the environment: one place for every setting the package reads."""
 from __future__ import annotations
 
+import json
 import os
+import secrets
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -12,3 +14,35 @@ DEFAULT_DEMO_SIZE = 2000
 def database_path() -> Path:
     """SOLLICITATIONS_DB, or data/sollicitations.duckdb beside the package."""
     return Path(os.environ.get("SOLLICITATIONS_DB") or DEFAULT_DB)
+
+
+def secrets_dir() -> Path:
+    path = Path(os.environ.get("SOLLICITATIONS_SECRETS") or ROOT / "data" / "secrets")
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def cookie_secret() -> str:
+    """SOLLICITATIONS_COOKIE_SECRET, or one generated on first use and kept out of git."""
+    if os.environ.get("SOLLICITATIONS_COOKIE_SECRET"):
+        return os.environ["SOLLICITATIONS_COOKIE_SECRET"]
+    path = secrets_dir() / "cookie_secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def credentials_file() -> Path:
+    """SOLLICITATIONS_CREDENTIALS (a JSON {login: password}), or the demo logins' file.
+
+    The demo file gives every demo login its own name as password.
+    """
+    if os.environ.get("SOLLICITATIONS_CREDENTIALS"):
+        return Path(os.environ["SOLLICITATIONS_CREDENTIALS"])
+    from .demo import USERS
+
+    path = secrets_dir() / "demo_credentials.json"
+    path.write_text(json.dumps({login: login for login, *_ in USERS}, indent=1))
+    path.chmod(0o600)
+    return path

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from . import queries, rules
+from . import exports, queries, rules
 from .access import RECEIVER_ROLES, Habilitation, Role, Space, User
 from .attachments import DEFAULT_TYPE, TYPES, check_file
 from .catalogue import ROUTE_CHOSEN, ROUTE_OBJECT, Catalogue, Pair, load_catalogue
@@ -320,6 +320,25 @@ class UserDesk:
         The index holds what to pass back as `structure=` or `service_emetteur=` to drill down.
         """
         return queries.dashboard(self.store, self.user, self._space(space), structure)
+
+    def monthly(self, by: str = "statut", structure: str | None = None,
+                space: Space | str | None = None) -> pd.DataFrame:  # fmt: skip
+        """Requests entered per month (rows) and per status or category (columns)."""
+        return queries.monthly(self.store, self.user, self._space(space), by, structure)
+
+    def export_csv(self, list_name: str = "search", space: Space | str | None = None, **criteria) -> bytes:
+        """The whole list (every page) as CSV: "search" with criteria, or "to_process"."""
+        space = self._space(space)
+        if list_name == "to_process":
+            structure = criteria.pop("structure", None)
+            if criteria:
+                raise ValidationError([f"Critère inconnu : {k}" for k in criteria])
+            fetch = lambda page, size: self.to_process(structure, page, size, space)  # noqa: E731
+        elif list_name == "search":
+            fetch = lambda page, size: self.search(page, size, space, **criteria)  # noqa: E731
+        else:
+            raise ValidationError(f"Liste inconnue : {list_name}")
+        return exports.csv_bytes(exports.all_pages(fetch))
 
     def my_structures(self, space: Space | str | None = None) -> pd.DataFrame:
         space = self._space(space)

@@ -82,7 +82,9 @@ def to_process(store: Store, user: User, space: Space, structure, page, page_siz
             filters.destinataire = structure
     statuses = EMITTER_TO_PROCESS if space == Space.EMISES else RECEIVER_TO_PROCESS
     filters.statuts = [s.value for s in statuses]
-    rows, total = store.list_page(user.scope(space), filters, page, page_size, sort="recent")
+    # The emitter reads its list by entry date; receivers by last activity, re-sent requests on top.
+    sort = "saisie" if space == Space.EMISES else "recent"
+    rows, total = store.list_page(user.scope(space), filters, page, page_size, sort=sort)
     columns = TO_PROCESS_COLUMNS if space == Space.EMISES else RECEIVED_COLUMNS
     return _present(rows, columns, total, page, page_size)
 
@@ -199,6 +201,27 @@ def dashboard(store: Store, user: User, space: Space, structure: str | None) -> 
             table.loc[key, Status(status).short_label] = int(n)
     table.insert(0, header, [labels.get(k, str(k)) for k in table.index])
     return table
+
+
+def monthly(store: Store, user: User, space: Space, by: str, structure: str | None) -> pd.DataFrame:
+    if by not in ("statut", "categorie"):
+        raise ValidationError(f"Répartition inconnue : {by}")
+    filters = Filters()
+    if structure:
+        _check_structure_in_space(user, space, structure)
+        if space == Space.EMISES:
+            filters.structure = structure
+        else:
+            filters.destinataire = structure
+    counts = store.monthly_counts(user.scope(space), filters, by)
+    if by == "statut":
+        counts["cle"] = counts["cle"].map(_status_label)
+    table = counts.pivot_table(index="mois", columns="cle", values="n", aggfunc="sum", fill_value=0)
+    if by == "statut":
+        table = table.reindex(columns=[s.short_label for s in DASHBOARD_ORDER if s.short_label in table.columns])
+    table.index.name = "Mois"
+    table.columns.name = "Statut" if by == "statut" else "Catégorie"
+    return table.astype(int)
 
 
 def detail(store: Store, catalogue: Catalogue, row: dict, actions) -> dict:

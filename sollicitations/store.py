@@ -159,6 +159,8 @@ DASHBOARD_SIDES = {
     "emetteur": ("emetteur_id", "service_emetteur_id"),
     "destinataire": ("destinataire_id", "service_destinataire_id"),
 }
+# What a monthly chart can split by -> column.
+MONTHLY_BY = {"statut": "statut", "categorie": "categorie"}
 # Sort keys a list may ask for -> ORDER BY clause.
 SORTS = {
     "recent": "s.modifiee_le DESC, s.numero DESC",
@@ -586,6 +588,16 @@ class Store:
         return self.query_df(
             f"SELECT s.{key} AS cle, s.statut, count(*) AS n FROM sollicitations s WHERE {where}"
             f" GROUP BY s.{key}, s.statut",
+            params,
+        )
+
+    def monthly_counts(self, scope: Scope, filters: Filters, by: str) -> pd.DataFrame:
+        """Requests entered per month and per `by` (a whitelisted column): mois, cle, n."""
+        column = MONTHLY_BY[by]
+        where, params = self._where(scope, filters)
+        return self.query_df(
+            f"SELECT date_trunc('month', s.saisie_le) AS mois, s.{column} AS cle, count(*) AS n"
+            f" FROM sollicitations s WHERE {where} GROUP BY 1, 2 ORDER BY 1, 2",
             params,
         )
 

@@ -1,0 +1,53 @@
+"""Whole-list exports (every page, not the one on screen)."""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+
+import pandas as pd
+
+from .queries import MAX_PAGE_SIZE
+
+# Cells a spreadsheet would run as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def all_pages(fetch_page: Callable[[int, int], pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """Every page of a paginated list, in order, MAX_PAGE_SIZE rows at a time."""
+    page = 1
+    while True:
+        frame = fetch_page(page, MAX_PAGE_SIZE)
+        if not frame.empty:
+            yield frame
+        if page >= frame.attrs.get("pages", 1):
+            return
+        page += 1
+
+
+def csv_bytes(pages: Iterator[pd.DataFrame], columns: list[str] | None = None) -> bytes:
+    """CSV for French spreadsheet users: ';' separator, UTF-8 with BOM, dates as dd/mm/yyyy."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    header_written = False
+    for frame in pages:
+        if not header_written:
+            writer.writerow(frame.columns)
+            header_written = True
+        for row in frame.itertuples(index=False):
+            writer.writerow([_cell(v) for v in row])
+    if not header_written and columns:
+        writer.writerow(columns)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _cell(value) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%d/%m/%Y")
+    if hasattr(value, "strftime"):
+        return value.strftime("%d/%m/%Y")
+    text = str(value)
+    # A leading quote keeps a spreadsheet from running user text as a formula.
+    return "'" + text if text.startswith(_FORMULA_START) else text

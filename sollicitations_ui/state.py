@@ -1,0 +1,550 @@
+"""The app's state: param classes over one user's desk. No Panel here, so they test in plain Python."""
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pandas as pd
+import param
+
+import sollicitations as sol
+from sollicitations.access import Space
+from sollicitations.attachments import DEFAULT_TYPE, TYPES
+from sollicitations.status import Action, Status
+
+PAGE_SIZES = [5, 10, 20, 50, 100]
+OUI_NON = {"Oui": True, "Non": False}
+NONE = ""  # the empty choice of a selector
+
+
+def messages_of(error: Exception) -> list[str]:
+    if isinstance(error, sol.ValidationError):
+        return error.messages
+    return [str(error)]
+
+
+class Navigation(param.Parameterized):
+    """Which tab is shown, and which request the "Consulter" tab holds."""
+
+    tab = param.Selector(objects=["synthese", "saisir", "rechercher", "consulter", "tableau"], default="synthese")
+    numero = param.Integer(default=None, allow_None=True)
+    revision = param.Integer(default=0, doc="bumped after every write, so that lists reload")
+
+    def changed(self) -> None:
+        self.revision += 1
+
+
+class Pager(param.Parameterized):
+    """Page number and size of one list; the total comes from the package's count."""
+
+    page = param.Integer(default=1, bounds=(1, None))
+    page_size = param.Selector(objects=PAGE_SIZES, default=10)
+    total = param.Integer(default=0)
+    pages = param.Integer(default=1)
+
+    @param.depends("page_size", watch=True)
+    def _back_to_first(self):
+        self.page = 1
+
+    def update(self, frame: pd.DataFrame) -> None:
+        self.param.update(total=frame.attrs.get("total", len(frame)), pages=frame.attrs.get("pages", 1))
+
+    def previous(self):
+        self.page = max(1, self.page - 1)
+
+    def next(self):
+        self.page = min(self.pages, self.page + 1)
+
+    @property
+    def summary(self) -> str:
+        return f"Page {self.page} / {self.pages} ({self.total} ligne{'s' if self.total > 1 else ''})"
+
+
+class ToProcess(param.Parameterized):
+    """ "Mes sollicitations à traiter", with its structure filter."""
+
+    structure = param.Selector(default=NONE, objects=[NONE])
+    rows = param.DataFrame(default=pd.DataFrame())
+    error = param.String(default="")
+
+    def __init__(self, me: sol.UserDesk, navigation: Navigation, **params):
+        super().__init__(**params)
+        self.me, self.navigation, self.pager = me, navigation, Pager()
+        self.param.structure.objects = {"Tous": NONE, **structure_choices(me)}
+        self.pager.param.watch(lambda e: self.load(), ["page", "page_size"])
+        navigation.param.watch(lambda e: self.load(), "revision")
+        self.load()
+
+    @param.depends("structure", watch=True)
+    def _filter(self):
+        self.pager.page = 1
+        self.load()
+
+    def load(self) -> None:
+        try:
+            frame = self.me.to_process(self.structure or None, self.pager.page, self.pager.page_size, space=Space.EMISES)
+        except sol.SollicitationError as e:
+            self.error = str(e)
+            return
+        self.pager.update(frame)
+        self.param.update(rows=frame, error="")
+
+    def csv(self) -> io.BytesIO:
+        return io.BytesIO(self.me.export_csv("to_process", space=Space.EMISES, structure=self.structure or None))
+
+
+class SearchForm(param.Parameterized):
+    """The "Rechercher" tab: the guide's criteria, then one page of results."""
+
+    numero = param.String(default="")
+    categorie = param.Selector(default=NONE, objects=[NONE])
+    sous_categorie = param.Selector(default=NONE, objects=[NONE])
+    numero_objet = param.String(default="")
+    du = param.Date(default=None, allow_None=True)
+    au = param.Date(default=None, allow_None=True)
+    structure = param.Selector(default=NONE, objects=[NONE])
+    destinataire_recherche = param.String(default="")
+    destinataire = param.Selector(default=NONE, objects=[NONE])
+    cree_par = param.String(default="")
+    statuts = param.ListSelector(default=[], objects=[s.short_label for s in Status])
+    rows = param.DataFrame(default=None, allow_None=True)
+    errors = param.List(default=[])
+    message = param.String(default="")
+
+    def __init__(self, me: sol.UserDesk, navigation: Navigation, **params):
+        super().__init__(**params)
+        self.me, self.navigation, self.pager = me, navigation, Pager()
+        self.param.categorie.objects = choices("Toutes", me.desk.catalogue.categories())
+        self.param.structure.objects = {"Toutes": NONE, **structure_choices(me)}
+        self.pager.param.watch(lambda e: self.run() if self.rows is not None else None, ["page", "page_size"])
+        navigation.param.watch(lambda e: self.run() if self.rows is not None else None, "revision")
+
+    @param.depends("categorie", watch=True)
+    def _sub_categories(self):
+        subs = self.me.desk.catalogue.sous_categories(self.categorie) if self.categorie else []
+        self.param.sous_categorie.objects = choices("Toutes", subs)
+        self.sous_categorie = NONE
+
+    def criteria(self) -> dict:
+        return {
+            "numero": self.numero, "categorie": self.categorie, "sous_categorie": self.sous_categorie,
+            "numero_objet": self.numero_objet, "du": self.du, "au": self.au, "structure": self.structure,
+            "destinataire": self.destinataire, "cree_par": self.cree_par, "statut": list(self.statuts),
+        }  # fmt: skip
+
+    def search(self) -> None:
+        """The "Rechercher" button: back to page 1 with the current criteria."""
+        if self.pager.page != 1:
+            self.pager.page = 1  # the watcher runs the search
+            if self.rows is not None:
+                return
+        self.run()
+
+    def run(self) -> None:
+        try:
+            frame = self.me.search(self.pager.page, self.pager.page_size, Space.EMISES, **self.criteria())
+        except sol.SollicitationError as e:
+            self.param.update(errors=messages_of(e), rows=None)
+            return
+        self.pager.update(frame)
+        self.param.update(rows=frame, errors=[])
+
+    def reset(self) -> None:
+        with param.parameterized.batch_call_watchers(self):
+            for name in ("numero", "numero_objet", "cree_par", "destinataire_recherche"):
+                setattr(self, name, "")
+            self.param.update(categorie=NONE, structure=NONE, destinataire=NONE, du=None, au=None,
+                              statuts=[], rows=None, errors=[], message="")  # fmt: skip
+            self.param.destinataire.objects = [NONE]
+
+    def find_recipients(self) -> None:
+        self.param.destinataire.objects = recipient_choices(self.me, self.destinataire_recherche, None)
+        self.destinataire = NONE
+
+    def clear_recipient(self) -> None:
+        self.destinataire_recherche = ""
+        self.param.destinataire.objects = [NONE]
+        self.destinataire = NONE
+
+    def delete_draft(self, numero: int) -> None:
+        try:
+            self.me.delete_draft(numero)
+        except sol.SollicitationError as e:
+            self.errors = messages_of(e)
+            return
+        self.message = f"La sollicitation n° {numero} a été supprimée."
+        self.navigation.changed()
+
+    def csv(self) -> io.BytesIO:
+        return io.BytesIO(self.me.export_csv("search", space=Space.EMISES, **self.criteria()))
+
+
+class EntryForm(param.Parameterized):
+    """ "Saisir sollicitation": a new request or a draft being completed."""
+
+    numero = param.Integer(default=None, allow_None=True)
+    statut = param.String(default="")
+    saisie_le = param.Date(default=None, allow_None=True)
+    categorie = param.Selector(default=NONE, objects=[NONE])
+    sous_categorie = param.Selector(default=NONE, objects=[NONE])
+    type_objet = param.Selector(default=NONE, objects=[NONE])
+    numero_objet = param.String(default="")
+    structure = param.Selector(default=NONE, objects=[NONE])
+    identifiant = param.String(default="", constant=False)
+    service = param.Selector(default=NONE, objects=[NONE])
+    email = param.String(default="")
+    telephone = param.String(default="")
+    description = param.String(default="")
+    destinataire_etat = param.Selector(default=False, objects=OUI_NON)
+    destinataire_recherche = param.String(default="")
+    destinataire = param.Selector(default=NONE, objects=[NONE])
+    service_destinataire = param.Selector(default=NONE, objects=[NONE])
+    needs_object = param.Boolean(default=False)
+    needs_recipient = param.Boolean(default=False)
+    attachments = param.DataFrame(default=pd.DataFrame())
+    attachment_type = param.Selector(default=DEFAULT_TYPE, objects=list(TYPES))
+    errors = param.List(default=[])
+    message = param.String(default="")
+    sent = param.Integer(default=None, allow_None=True, doc="number of the request just sent")
+
+    def __init__(self, me: sol.UserDesk, navigation: Navigation, **params):
+        super().__init__(**params)
+        self.me, self.navigation = me, navigation
+        self.param.categorie.objects = choices("Sélectionner une catégorie", me.desk.catalogue.categories())
+        self.param.structure.objects = {"Sélectionner une structure": NONE, **structure_choices(me)}
+
+    # -- dependent choices ---------------------------------------------------------------
+
+    @param.depends("categorie", watch=True)
+    def _sub_categories(self):
+        subs = self.me.desk.catalogue.sous_categories(self.categorie) if self.categorie else []
+        self.param.sous_categorie.objects = choices("Sélectionner une sous-catégorie", subs)
+        if self.sous_categorie not in subs:
+            self.sous_categorie = NONE
+        self._pair_changed()
+
+    @param.depends("sous_categorie", watch=True)
+    def _pair_changed(self):
+        pair = self.me.desk.catalogue.pair(self.categorie, self.sous_categorie)
+        needs_object = bool(pair and pair.needs_object)
+        labels = self.me.desk.catalogue.object_types
+        self.param.type_objet.objects = choices("Sélectionner un type", [labels[pair.type_objet]] if needs_object else [])
+        if not needs_object:
+            self.param.update(type_objet=NONE, numero_objet="")
+        self.param.update(needs_object=needs_object, needs_recipient=bool(pair and pair.needs_recipient))
+
+    @param.depends("structure", watch=True)
+    def _structure_changed(self):
+        self.identifiant = self.structure or ""
+        services = self.me.desk.services(self.structure) if self.structure else pd.DataFrame(columns=["Code", "Service"])
+        self.param.service.objects = {"Sélectionner un service": NONE, **dict(zip(services["Service"], services["Code"]))}
+        if self.service not in self.param.service.objects.values():
+            self.service = NONE
+
+    @param.depends("destinataire", watch=True)
+    def _recipient_changed(self):
+        services = self.me.desk.services(self.destinataire) if self.destinataire else pd.DataFrame(columns=["Code", "Service"])
+        self.param.service_destinataire.objects = {"": NONE, **dict(zip(services["Service"], services["Code"]))}
+        if self.service_destinataire not in self.param.service_destinataire.objects.values():
+            self.service_destinataire = NONE
+
+    def find_recipients(self) -> None:
+        """ "Rechercher": public structures matching the text, filtered by the État answer."""
+        choices = recipient_choices(self.me, self.destinataire_recherche, self.destinataire_etat)
+        self.param.destinataire.objects = choices
+        self.destinataire = NONE if len(choices) != 2 else list(choices.values())[1]
+        if len(choices) == 1:
+            self.errors = ["Aucune structure publique ne correspond à cette recherche"]
+
+    def clear_recipient_service(self) -> None:
+        """ "Vider" the recipient's service."""
+        self.service_destinataire = NONE
+
+    # -- actions -------------------------------------------------------------------------
+
+    def fields(self) -> dict:
+        fields = {
+            "categorie": self.categorie, "sous_categorie": self.sous_categorie, "structure": self.structure,
+            "service": self.service, "email": self.email, "telephone": self.telephone,
+            "description": self.description, "type_objet": self.type_objet, "numero_objet": self.numero_objet,
+        }  # fmt: skip
+        if self.needs_recipient:
+            fields.update(destinataire=self.destinataire, service_destinataire=self.service_destinataire,
+                          destinataire_etat=self.destinataire_etat)  # fmt: skip
+        return {k: (v if v != NONE else None) for k, v in fields.items()}
+
+    def save(self) -> None:
+        """ "Enregistrer": create or update the draft."""
+        try:
+            if self.numero is None:
+                self.numero = self.me.save_draft(**self.fields())
+            else:
+                self.me.update_draft(self.numero, **self.fields())
+        except sol.SollicitationError as e:
+            self.param.update(errors=messages_of(e), message="")
+            return
+        self.load(self.numero)
+        self.param.update(errors=[], message=f"La sollicitation n° {self.numero} est enregistrée au statut « Brouillon ».")
+        self.navigation.changed()
+
+    def send(self) -> None:
+        """ "Valider et envoyer"."""
+        try:
+            if self.numero is None:
+                numero = self.me.send(**self.fields())
+            else:
+                self.me.submit(self.numero, **self.fields())
+                numero = self.numero
+        except sol.SollicitationError as e:
+            self.param.update(errors=messages_of(e), message="")
+            return
+        self.load(numero)
+        self.param.update(errors=[], sent=numero, message=f"La sollicitation n° {numero} a été envoyée.")
+        self.navigation.changed()
+
+    def new(self) -> None:
+        """ "Saisir une nouvelle sollicitation": an empty form."""
+        with param.parameterized.batch_call_watchers(self):
+            self.param.update(
+                numero=None, statut="", saisie_le=None, categorie=NONE, numero_objet="", structure=NONE,
+                email=self.me.user.email or "", telephone=self.me.user.telephone or "", description="",
+                destinataire_recherche="", destinataire=NONE, errors=[], message="", sent=None,
+                attachments=pd.DataFrame(),
+            )  # fmt: skip
+
+    def load(self, numero: int) -> None:
+        """Fill the form with a stored request (a draft to complete, or one just sent)."""
+        detail = self.me.get(numero)
+        structure = detail["structure"]["id"] if detail["structure"] else NONE
+        with param.parameterized.batch_call_watchers(self):
+            self.param.update(numero=numero, statut=detail["statut"].short_label,
+                              saisie_le=detail["saisie_le"].date(), categorie=detail["categorie"])  # fmt: skip
+        self._sub_categories()
+        self.sous_categorie = detail["sous_categorie"]
+        self.structure = structure
+        self._structure_changed()
+        service_code = _service_code(self.me, structure, detail["service"])
+        recipient = detail["destinataire"]
+        if recipient and self.needs_recipient:
+            self.param.destinataire.objects = {f"{recipient['id']} - {recipient['designation']}": recipient["id"]}
+            self.param.update(destinataire=recipient["id"], destinataire_etat=bool(recipient["service_etat"]))
+            self.service_destinataire = _service_code(self.me, recipient["id"], detail["service_destinataire"]) or NONE
+        self.param.update(
+            service=service_code or NONE, email=detail["email"] or "", telephone=detail["telephone"] or "",
+            description=detail["description"] or "", type_objet=detail["type_objet"] or NONE,
+            numero_objet=detail["numero_objet"] or "", attachments=detail["pieces_jointes"], errors=[], message="",
+        )  # fmt: skip
+
+    @property
+    def editable(self) -> bool:
+        return self.numero is None or self.statut == Status.BROUILLON.short_label
+
+    def add_attachments(self, files: dict[str, bytes]) -> None:
+        """ "Ajouter" in "Gestion des pièces jointes": every chosen file, with the chosen type."""
+        if self.numero is None:
+            self.errors = ["Enregistrez la sollicitation avant d'y joindre des fichiers"]
+            return
+        problems = []
+        for name, content in files.items():
+            try:
+                self.me.add_attachment(self.numero, name, content, type=self.attachment_type)
+            except sol.SollicitationError as e:
+                problems += messages_of(e)
+        self.attachments = self.me.attachments(self.numero)
+        self.errors = problems
+        if not problems:
+            self.message = f"{len(files)} pièce(s) jointe(s) ajoutée(s)."
+
+    def delete_attachments(self, ids: list[int]) -> None:
+        problems = []
+        for attachment_id in ids:
+            try:
+                self.me.delete_attachment(self.numero, int(attachment_id))
+            except sol.SollicitationError as e:
+                problems += messages_of(e)
+        self.attachments = self.me.attachments(self.numero)
+        self.errors = problems
+
+
+class Detail(param.Parameterized):
+    """The "Consulter" tab: one request, and the actions its status allows this user."""
+
+    numero = param.Integer(default=None, allow_None=True)
+    data = param.Dict(default=None, allow_None=True)
+    mode = param.Selector(objects=["", "complement", "cloture"], default="")
+    complement = param.String(default="")
+    resolue = param.Selector(default=None, objects={"": None, **OUI_NON}, allow_None=True)
+    rouvrir = param.Selector(default=None, objects={"": None, **OUI_NON}, allow_None=True)
+    commentaire = param.String(default="")
+    errors = param.List(default=[])
+    message = param.String(default="")
+
+    def __init__(self, me: sol.UserDesk, navigation: Navigation, **params):
+        super().__init__(**params)
+        self.me, self.navigation = me, navigation
+
+    def open(self, numero) -> bool:
+        try:
+            data = self.me.get(numero)
+        except sol.SollicitationError as e:
+            self.param.update(numero=None, data=None, errors=messages_of(e), message="", mode="")
+            return False
+        self.param.update(numero=data["numero"], data=data, errors=[], mode="", complement="",
+                          commentaire="", resolue=None, rouvrir=None)  # fmt: skip
+        return True
+
+    def reload(self) -> None:
+        if self.numero is not None:
+            message = self.message
+            self.open(self.numero)
+            self.message = message
+
+    def can(self, *actions: Action) -> bool:
+        return bool(self.data) and any(a in self.data["actions"] for a in actions)
+
+    def start_complement(self) -> None:
+        self.param.update(mode="complement", complement="", errors=[], message="")
+
+    def start_closing(self) -> None:
+        self.param.update(mode="cloture", resolue=None, rouvrir=None, commentaire="", errors=[], message="")
+
+    def cancel(self) -> None:
+        self.param.update(mode="", errors=[])
+
+    def send_complement(self) -> None:
+        self._do(lambda: self.me.add_complement(self.numero, self.complement),
+                 f"Le complément d'information a été envoyé : la sollicitation n° {self.numero} est renvoyée au destinataire.")  # fmt: skip
+
+    def validate_closing(self) -> None:
+        reopen = self.resolue is False and self.rouvrir is True
+        if self.data and self.data["statut"] == Status.REPONDUE and self.resolue is False and self.rouvrir is None:
+            self.errors = ["Veuillez indiquer si vous souhaitez ré-ouvrir votre sollicitation"]
+            return
+        text = ("La sollicitation n° {n} est renvoyée au destinataire." if reopen
+                else "La sollicitation n° {n} est fermée.").format(n=self.numero)  # fmt: skip
+        self._do(lambda: self.me.close(self.numero, resolved=self.resolue, reopen=reopen, comment=self.commentaire), text)
+
+    def add_attachments(self, files: dict[str, bytes], type_: str = DEFAULT_TYPE) -> None:
+        problems = []
+        for name, content in files.items():
+            try:
+                self.me.add_attachment(self.numero, name, content, type=type_)
+            except sol.SollicitationError as e:
+                problems += messages_of(e)
+        self.reload()
+        self.errors = problems
+
+    def attachments_zip(self, ids: list[int] | None = None) -> tuple[str, io.BytesIO]:
+        return attachments_download(self.me, self.numero, ids)
+
+    def _do(self, action, success: str) -> None:
+        try:
+            action()
+        except sol.SollicitationError as e:
+            self.errors = messages_of(e)
+            return
+        self.open(self.numero)
+        self.message = success
+        self.navigation.changed()
+
+
+class Dashboard(param.Parameterized):
+    """ "Tableau de bord": counts per structure, then per service, then the list behind a count."""
+
+    structure = param.String(default=None, allow_None=True)
+    table = param.DataFrame(default=pd.DataFrame())
+    list_title = param.String(default="")
+    list_criteria = param.Dict(default=None, allow_None=True)
+    rows = param.DataFrame(default=None, allow_None=True)
+    monthly_by = param.Selector(default="statut", objects={"Statut": "statut", "Catégorie": "categorie"})
+
+    def __init__(self, me: sol.UserDesk, navigation: Navigation, **params):
+        super().__init__(**params)
+        self.me, self.navigation, self.pager = me, navigation, Pager()
+        self.pager.param.watch(lambda e: self._load_list(), ["page", "page_size"])
+        navigation.param.watch(lambda e: self.refresh(), "revision")
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.table = self.me.dashboard(self.structure, space=Space.EMISES)
+        self._load_list()
+
+    def home(self) -> None:
+        """The "Tableau de bord" link: back to the first table."""
+        self.param.update(structure=None, list_criteria=None, rows=None, list_title="")
+        self.refresh()
+
+    def open_structure(self, structure: str) -> None:
+        self.param.update(structure=structure, list_criteria=None, rows=None, list_title="")
+        self.refresh()
+
+    def open_cell(self, key, status_label: str | None) -> None:
+        """A count was clicked (or a service name, `status_label` None): list those requests."""
+        criteria: dict = {}
+        if self.structure is None:
+            criteria["structure"] = key
+            label = self.table.loc[key].iloc[0]
+        else:
+            criteria.update(structure=self.structure, service_emetteur=key)
+            label = f"{self.structure} - {self.table.loc[key].iloc[0]}"
+        if status_label:
+            criteria["statut"] = status_label
+        self.list_title = f"{label}" + (f" - {status_label}" if status_label else "")
+        self.list_criteria = criteria
+        self.pager.page = 1
+        self._load_list()
+
+    def _load_list(self) -> None:
+        if not self.list_criteria:
+            return
+        frame = self.me.search(self.pager.page, self.pager.page_size, Space.EMISES, **self.list_criteria)
+        self.pager.update(frame)
+        self.rows = frame
+
+    def monthly(self) -> pd.DataFrame:
+        return self.me.monthly(self.monthly_by, structure=self.structure, space=Space.EMISES)
+
+    def csv(self) -> io.BytesIO:
+        return io.BytesIO(self.me.export_csv("search", space=Space.EMISES, **(self.list_criteria or {})))
+
+
+def choices(prompt: str, values: list[str]) -> dict[str, str]:
+    """Selector options with a first, empty choice that says what to do."""
+    return {prompt: NONE, **{v: v for v in values}}
+
+
+def structure_choices(me: sol.UserDesk) -> dict[str, str]:
+    frame = me.my_structures(Space.EMISES)
+    return {f"{i} - {d}": i for i, d in zip(frame["Identifiant"], frame["Désignation"])}
+
+
+def recipient_choices(me: sol.UserDesk, text: str, etat: bool | None) -> dict[str, str]:
+    frame = me.desk.search_structures(text or "", etat=etat, limit=50)
+    return {"Sélectionner une structure": NONE, **{f"{i} - {d}": i for i, d in zip(frame["Identifiant"], frame["Désignation"])}}
+
+
+def attachments_download(me: sol.UserDesk, numero: int, ids: list[int] | None) -> tuple[str, io.BytesIO]:
+    """One file as it is, several as a ZIP: the "Télécharger pièces jointes" button."""
+    frame = me.attachments(numero)
+    chosen = [int(i) for i in (ids or frame["id"].tolist())]
+    if len(chosen) == 1:
+        name, content = me.attachment(numero, chosen[0])
+        return name, io.BytesIO(content)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        used: set[str] = set()
+        for attachment_id in chosen:
+            name, content = me.attachment(numero, attachment_id)
+            unique = name if name not in used else f"{attachment_id}-{name}"
+            used.add(unique)
+            archive.writestr(unique, content)
+    buffer.seek(0)
+    return f"pieces-jointes-{numero}.zip", buffer
+
+
+def _service_code(me: sol.UserDesk, structure: str, libelle: str | None) -> str | None:
+    if not structure or not libelle:
+        return None
+    services = me.desk.services(structure)
+    match = services[services["Service"] == libelle]
+    return None if match.empty else match["Code"].iloc[0]

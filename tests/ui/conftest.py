@@ -1,0 +1,145 @@
+"""Browser tests: the app served for real on a free port, driven by Playwright in Debian's chromium."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.ui
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+
+
+def wait_until(condition, timeout: float = 15.0, interval: float = 0.1):
+    """Poll `condition` until it returns something true; fail with the last value otherwise."""
+    deadline = time.monotonic() + timeout
+    value = None
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s (last value: {value!r})")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, db: Path, secrets: Path):
+        self.port = free_port()
+        self.url = f"http://localhost:{self.port}"
+        env = {**os.environ, "SOLLICITATIONS_SECRETS": str(secrets)}
+        env.pop("SOLLICITATIONS_CREDENTIALS", None)
+        self.log = open(secrets / "server.log", "w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "sollicitations", "serve", "--port", str(self.port), "--db", str(db)],
+            env=env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        wait_until(self._up, timeout=60)
+
+    def _up(self) -> bool:
+        if self.process.poll() is not None:
+            raise AssertionError("the server stopped: " + Path(self.log.name).read_text())
+        try:
+            urllib.request.urlopen(self.url + "/login", timeout=1)
+            return True
+        except OSError:
+            return False
+
+    def log_text(self) -> str:
+        if not self.log.closed:
+            self.log.flush()
+        return Path(self.log.name).read_text()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+@pytest.fixture(scope="module")
+def server(demo_template, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("server")
+    db = folder / "app.duckdb"
+    shutil.copy(demo_template, db)
+    srv = Server(db, folder)
+    yield srv
+    srv.stop()
+    assert "Traceback" not in srv.log_text(), srv.log_text()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
+    pg = context.new_page()
+    pg.set_default_timeout(20_000)
+    pg.console_errors = []
+    pg.on("console", lambda m: pg.console_errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
+    yield pg
+    context.close()
+
+
+def login(page, server, user: str, path: str = "/app") -> None:
+    page.goto(server.url + path)
+    page.fill("#username", user)
+    page.fill("#password", user)
+    page.click("button[type=submit]")
+    page.wait_for_selector(".bk-tab", timeout=30_000)
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def open_tab(page, label: str) -> None:
+    page.locator(".bk-tab", has_text=label).first.click()
+    page.wait_for_timeout(300)
+
+
+def choose(page, label: str, option: str) -> None:
+    page.get_by_label(label, exact=True).select_option(label=option)
+    page.wait_for_timeout(250)
+
+
+def type_in(page, label: str, text: str) -> None:
+    field = page.get_by_label(label, exact=True)
+    field.fill(text)
+    field.press("Tab")
+    page.wait_for_timeout(150)
+
+
+def click(page, name: str) -> None:
+    page.get_by_role("button", name=name, exact=True).first.click()
+    page.wait_for_timeout(300)
