@@ -18,26 +18,22 @@ def all_pages(fetch_page: Callable[[int, int], pd.DataFrame]) -> Iterator[pd.Dat
     page = 1
     while True:
         frame = fetch_page(page, MAX_PAGE_SIZE)
-        if not frame.empty:
-            yield frame
+        if page == 1 or not frame.empty:
+            yield frame  # the first page even when empty: it carries the header
         if page >= frame.attrs.get("pages", 1):
             return
         page += 1
 
 
-def csv_bytes(pages: Iterator[pd.DataFrame], columns: list[str] | None = None) -> bytes:
+def csv_bytes(pages: Iterator[pd.DataFrame]) -> bytes:
     """CSV for French spreadsheet users: ';' separator, UTF-8 with BOM, dates as dd/mm/yyyy."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    header_written = False
-    for frame in pages:
-        if not header_written:
+    for number, frame in enumerate(pages):
+        if number == 0:
             writer.writerow(frame.columns)
-            header_written = True
         for row in frame.itertuples(index=False):
             writer.writerow([_cell(v) for v in row])
-    if not header_written and columns:
-        writer.writerow(columns)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

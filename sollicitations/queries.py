@@ -5,6 +5,7 @@ The SQL is in store.py; this module decides what to ask and how the answer is sh
 from __future__ import annotations
 
 import math
+import numbers
 from datetime import date, datetime
 
 import pandas as pd
@@ -149,7 +150,7 @@ def build_filters(store: Store, catalogue: Catalogue, user: User, space: Space, 
             setattr(f, f"sans_{key}", True)
             continue
         owner = c.get(owner_key)
-        service = store.find_service(owner, str(value)) if owner else None
+        service = _service_of(store, owner, value) if owner else None
         if service is None:
             problems.append(f"Le service indiqué n'appartient pas à la structure {'émettrice' if owner_key == 'structure' else 'destinataire'} sélectionnée")
         else:
@@ -336,6 +337,14 @@ def _user_names(store: Store, logins) -> dict:
             user = store.user(login)
             names[login] = f"{user['nom']} {user['prenom']}" if user else login
     return names
+
+
+def _service_of(store: Store, structure_id: str, value) -> dict | None:
+    """A service of `structure_id` given by id (the dashboard's keys), code or label."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        service = store.service(int(value))
+        return service if service and service["structure_id"] == structure_id else None
+    return store.find_service(structure_id, str(value))
 
 
 def _check_structure_in_space(user: User, space: Space, structure: str) -> None:

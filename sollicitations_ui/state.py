@@ -373,8 +373,9 @@ class Detail(param.Parameterized):
     data = param.Dict(default=None, allow_None=True)
     mode = param.Selector(objects=["", "complement", "cloture"], default="")
     complement = param.String(default="")
-    resolue = param.Selector(default=None, objects={"": None, **OUI_NON}, allow_None=True)
-    rouvrir = param.Selector(default=None, objects={"": None, **OUI_NON}, allow_None=True)
+    # Radio buttons always hold a value: the safe answers are preselected, the comment is mandatory.
+    resolue = param.Selector(default=True, objects=OUI_NON)
+    rouvrir = param.Selector(default=False, objects=OUI_NON)
     commentaire = param.String(default="")
     errors = param.List(default=[])
     message = param.String(default="")
@@ -390,7 +391,7 @@ class Detail(param.Parameterized):
             self.param.update(numero=None, data=None, errors=messages_of(e), message="", mode="")
             return False
         self.param.update(numero=data["numero"], data=data, errors=[], mode="", complement="",
-                          commentaire="", resolue=None, rouvrir=None)  # fmt: skip
+                          commentaire="", resolue=True, rouvrir=False)  # fmt: skip
         return True
 
     def reload(self) -> None:
@@ -406,7 +407,7 @@ class Detail(param.Parameterized):
         self.param.update(mode="complement", complement="", errors=[], message="")
 
     def start_closing(self) -> None:
-        self.param.update(mode="cloture", resolue=None, rouvrir=None, commentaire="", errors=[], message="")
+        self.param.update(mode="cloture", resolue=True, rouvrir=False, commentaire="", errors=[], message="")
 
     def cancel(self) -> None:
         self.param.update(mode="", errors=[])
@@ -417,9 +418,6 @@ class Detail(param.Parameterized):
 
     def validate_closing(self) -> None:
         reopen = self.resolue is False and self.rouvrir is True
-        if self.data and self.data["statut"] == Status.REPONDUE and self.resolue is False and self.rouvrir is None:
-            self.errors = ["Veuillez indiquer si vous souhaitez ré-ouvrir votre sollicitation"]
-            return
         text = ("La sollicitation n° {n} est renvoyée au destinataire." if reopen
                 else "La sollicitation n° {n} est fermée.").format(n=self.numero)  # fmt: skip
         self._do(lambda: self.me.close(self.numero, resolved=self.resolue, reopen=reopen, comment=self.commentaire), text)
@@ -431,7 +429,7 @@ class Detail(param.Parameterized):
                 self.me.add_attachment(self.numero, name, content, type=type_)
             except sol.SollicitationError as e:
                 problems += messages_of(e)
-        self.reload()
+        self.data = self.me.get(self.numero)  # keeps what the user is typing in the open block
         self.errors = problems
 
     def attachments_zip(self, ids: list[int] | None = None) -> tuple[str, io.BytesIO]:
@@ -452,11 +450,13 @@ class Dashboard(param.Parameterized):
     """ "Tableau de bord": counts per structure, then per service, then the list behind a count."""
 
     structure = param.String(default=None, allow_None=True)
+    structure_label = param.String(default="")
     table = param.DataFrame(default=pd.DataFrame())
     list_title = param.String(default="")
     list_criteria = param.Dict(default=None, allow_None=True)
     rows = param.DataFrame(default=None, allow_None=True)
     monthly_by = param.Selector(default="statut", objects={"Statut": "statut", "Catégorie": "categorie"})
+    errors = param.List(default=[])
 
     def __init__(self, me: sol.UserDesk, navigation: Navigation, **params):
         super().__init__(**params)
@@ -475,7 +475,8 @@ class Dashboard(param.Parameterized):
         self.refresh()
 
     def open_structure(self, structure: str) -> None:
-        self.param.update(structure=structure, list_criteria=None, rows=None, list_title="")
+        label = self.table.loc[structure].iloc[0] if structure in self.table.index else structure
+        self.param.update(structure=structure, structure_label=label, list_criteria=None, rows=None, list_title="")
         self.refresh()
 
     def open_cell(self, key, status_label: str | None) -> None:
@@ -486,7 +487,7 @@ class Dashboard(param.Parameterized):
             label = self.table.loc[key].iloc[0]
         else:
             criteria.update(structure=self.structure, service_emetteur=key)
-            label = f"{self.structure} - {self.table.loc[key].iloc[0]}"
+            label = f"{self.structure_label} / {self.table.loc[key].iloc[0]}"
         if status_label:
             criteria["statut"] = status_label
         self.list_title = f"{label}" + (f" - {status_label}" if status_label else "")
@@ -497,9 +498,13 @@ class Dashboard(param.Parameterized):
     def _load_list(self) -> None:
         if not self.list_criteria:
             return
-        frame = self.me.search(self.pager.page, self.pager.page_size, Space.EMISES, **self.list_criteria)
+        try:
+            frame = self.me.search(self.pager.page, self.pager.page_size, Space.EMISES, **self.list_criteria)
+        except sol.SollicitationError as e:
+            self.param.update(errors=messages_of(e), rows=None)
+            return
         self.pager.update(frame)
-        self.rows = frame
+        self.param.update(rows=frame, errors=[])
 
     def monthly(self) -> pd.DataFrame:
         return self.me.monthly(self.monthly_by, structure=self.structure, space=Space.EMISES)

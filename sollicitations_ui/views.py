@@ -47,7 +47,7 @@ def html(content, **kwargs) -> pn.pane.HTML:
 
 def button(label: str, on_click, kind: str = "default", **kwargs) -> pn.widgets.Button:
     kwargs.setdefault("width", max(60, 8 * len(label) + 36))
-    widget = pn.widgets.Button(name=label, button_type=kind, sizing_mode="fixed", **kwargs)
+    widget = pn.widgets.Button(name=label, button_type=kind, sizing_mode="fixed", height=34, **kwargs)
     widget.on_click(lambda event: on_click())
     return widget
 
@@ -81,7 +81,8 @@ def list_table(frame: pd.DataFrame | None, on_number, buttons: dict | None = Non
         shown, show_index=False, disabled=True, sizing_mode="stretch_width", layout="fit_columns",
         buttons=buttons or {}, selectable=False, formatters={c: {"type": "textarea"} for c in shown.columns},
         stylesheets=[":host .tabulator-cell[tabulator-field='Numéro de la sollicitation'],"
-                     ":host .tabulator-cell[tabulator-field='Référence'] { color: #000091; text-decoration: underline; cursor: pointer; }"],
+                     ":host .tabulator-cell[tabulator-field='Référence'] { color: #000091; text-decoration: underline; cursor: pointer; }",
+                     ":host .row-action { color: #000091; text-decoration: underline; cursor: pointer; }"],
     )  # fmt: skip
 
     def clicked(event):
@@ -287,7 +288,8 @@ class SearchView(Viewer):
         )
 
     def _results(self, rows):
-        return list_table(rows, self.open_request, buttons={"Consulter": "Consulter", "Supprimer": "Supprimer"},
+        return list_table(rows, self.open_request, buttons={name: f'<span class="row-action">{name}</span>'
+                                                            for name in ("Consulter", "Supprimer")},
                           on_button=self._row_action)  # fmt: skip
 
     def _row_action(self, column, row):
@@ -345,10 +347,10 @@ class DetailView(Viewer):
             "Clôture d'une sollicitation",
             pn.Column(
                 label("La réponse apportée vous a-t-elle permis de résoudre votre problème ?"),
-                w.RadioBoxGroup.from_param(d.param.resolue, name="", inline=True, options={"Oui": True, "Non": False}),
+                w.RadioBoxGroup.from_param(d.param.resolue, name="", inline=True),
                 pn.Column(
                     label("Souhaitez-vous ré-ouvrir votre sollicitation ?"),
-                    w.RadioBoxGroup.from_param(d.param.rouvrir, name="", inline=True, options={"Oui": True, "Non": False}),
+                    w.RadioBoxGroup.from_param(d.param.rouvrir, name="", inline=True),
                     visible=d.param.resolue.rx().rx.pipe(lambda r: r is False),
                 ),
                 visible=is_answered,
@@ -439,13 +441,15 @@ class DashboardView(Viewer):
 
     def __panel__(self):
         s = self.state
-        title = pn.bind(lambda st: "Tableau de bord des sollicitations émises" + (f" — {st}" if st else ""), s.param.structure)
+        title = pn.bind(lambda st, label: "Tableau de bord des sollicitations émises" + (f" — {fmt.esc(label)}" if st else ""),
+                        s.param.structure, s.param.structure_label)  # fmt: skip
         counts = pn.bind(self._counts, s.param.table)
         listing = pn.bind(self._listing, s.param.rows, s.param.list_title)
         by = pn.widgets.RadioButtonGroup.from_param(s.param.monthly_by, name="Répartition")
         chart = pn.bind(self._chart, s.param.monthly_by, s.param.table)
         return pn.Column(
             pn.Row(button("Tableau de bord", s.home, kind="light"), pn.pane.HTML(title, margin=(12, 8))),
+            html(pn.bind(fmt.errors_html, s.param.errors)),
             card("Sollicitations par statut", counts,
                  html("<small>Cliquez sur un nombre pour afficher les sollicitations, sur un nom pour le détail par service.</small>")),
             listing,

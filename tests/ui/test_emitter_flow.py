@@ -1,8 +1,6 @@
 """The guide's emitter scenarios, clicked as a supplier would."""
 import re
 
-import sollicitations as sol
-
 from .conftest import choose, click, login, open_tab, screenshot, type_in, wait_until
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -17,6 +15,12 @@ def fill_rejet(page, numero_objet=None):
     if numero_objet:
         choose(page, "Type de l'objet concerné par la sollicitation", "Facture")
         type_in(page, "Numéro", numero_objet)
+
+
+def shown_status(page) -> str:
+    """The "Statut" field of the detail screen."""
+    field = page.locator(".field", has_text="Statut :").filter(visible=True).first
+    return field.locator(".value").inner_text()
 
 
 def number_in(page, pattern: str) -> int:
@@ -69,3 +73,117 @@ def test_object_errors_save_attach_send_then_find_it(server, page, tmp_path):
     page.get_by_text("STRUCTURE PUBLIQUE test").first.wait_for()
     screenshot(page, "consulter-envoyee")
     assert page.console_errors == []
+
+
+def test_close_without_and_with_reopening(server, page):
+    login(page, server, "fournisseur")
+    # The demo's request 2 is "Répondue" (Montant payé différent, LES LOGES DU GREL).
+    page.goto(server.url + "/app?numero=2")
+    page.get_by_text("Détail de la sollicitation n° 2").wait_for()
+    page.get_by_text("La différence correspond à une retenue de garantie").first.wait_for()
+    click(page, "Clôturer")
+    page.get_by_text("La réponse apportée vous a-t-elle permis de résoudre votre problème ?").wait_for()
+    page.get_by_text("Non", exact=True).filter(visible=True).first.click()
+    page.get_by_text("Souhaitez-vous ré-ouvrir votre sollicitation ?").wait_for()
+    page.get_by_text("Oui", exact=True).filter(visible=True).nth(1).click()
+    click(page, "Valider")
+    page.get_by_text("Le commentaire est obligatoire").wait_for()
+    type_in(page, "Commentaires *", "La retenue de garantie n'était pas prévue au marché.")
+    screenshot(page, "cloture-reouverture")
+    click(page, "Valider")
+    page.get_by_text("La sollicitation n° 2 est renvoyée au destinataire.").wait_for()
+    wait_until(lambda: shown_status(page) == "Envoyée")
+
+    # The early close of a question that no longer matters (request 6 is "Envoyée").
+    page.goto(server.url + "/app?numero=6")
+    page.get_by_text("Détail de la sollicitation n° 6").wait_for()
+    click(page, "Clôturer")
+    expect_hidden = page.get_by_text("La réponse apportée vous a-t-elle permis de résoudre votre problème ?")
+    assert not expect_hidden.is_visible()
+    type_in(page, "Commentaires *", "La question n'est plus d'actualité.")
+    click(page, "Valider")
+    page.get_by_text("La sollicitation n° 6 est fermée.").wait_for()
+    wait_until(lambda: shown_status(page) == "Fermée")
+    assert not page.get_by_role("button", name="Clôturer", exact=True).is_visible()
+    assert page.console_errors == []
+
+
+def test_complement_when_information_is_required(server, page, tmp_path):
+    login(page, server, "fournisseur")
+    page.goto(server.url + "/app?numero=4")
+    page.get_by_text("Merci de joindre le bon de commande").first.wait_for()
+    click(page, "Ajouter complément d'information")
+    page.get_by_text("Mise à jour de la sollicitation").wait_for()
+    type_in(page, "Complément d'information *", "Voici le bon de commande n° BC-2018-77.")
+    attachment = tmp_path / "bon-de-commande.pdf"
+    attachment.write_bytes(b"%PDF-1.4\n%test\n")
+    page.locator("input[type=file]").last.set_input_files(str(attachment))
+    page.wait_for_timeout(500)
+    click(page, "Valider et envoyer")
+    page.get_by_text("Le complément d'information a été envoyé").wait_for()
+    page.get_by_text("bon-de-commande.pdf").first.wait_for()
+    page.get_by_text("Voici le bon de commande n° BC-2018-77.").first.wait_for()
+    screenshot(page, "complement-envoye")
+    assert page.console_errors == []
+
+
+def test_synthese_lists_what_awaits_the_supplier(server, page):
+    login(page, server, "fournisseur")
+    table = page.locator(".tabulator-cell[tabulator-field='Statut sollicitation']")
+    wait_until(lambda: table.count() > 0)
+    statuses = set(table.all_inner_texts())
+    assert statuses <= {"Brouillon", "Répondue", "Informations compl. requises"}, statuses
+    choose(page, "Filtre Structure", "53453679200011 - LES LOGES DU GREL")
+    wait_until(lambda: "LES LOGES" not in page.content() or table.count() <= 2)
+    with page.expect_download() as download:
+        click(page, "Télécharger")
+    content = download.value.path().read_bytes()
+    assert content.startswith("\ufeff".encode()) and b"Saisie le;Structure" in content
+
+
+def test_dashboard_drill_down_both_ways(server, page):
+    login(page, server, "fournisseur")
+    open_tab(page, "Tableau de bord")
+    page.get_by_text("Sollicitations par statut").wait_for()
+    # A count: the list of those requests.
+    cell = page.locator(".tabulator-row", has_text="00000000002145 - REC201FOURNISSEUR").locator(
+        ".tabulator-cell[tabulator-field='Brouillon']")
+    count = int(cell.inner_text())
+    cell.click()
+    page.get_by_text(f"Page 1 / 1 ({count} ligne").wait_for()
+    screenshot(page, "tableau-de-bord-liste")
+    # A structure: its services, "Non renseigné" first; then a service: its requests.
+    page.locator(".tabulator-cell[tabulator-field='Emetteur']", has_text="REC201FOURNISSEUR").click()
+    page.get_by_text("Non renseigné", exact=True).wait_for()
+    page.get_by_text("Service maintenance", exact=True).wait_for()
+    screenshot(page, "tableau-de-bord-services")
+    page.locator(".tabulator-cell[tabulator-field='Service émetteur']", has_text="service_fournisseur").click()
+    page.get_by_text("REC201FOURNISSEUR / service_fournisseur").first.wait_for()
+    click(page, "Tableau de bord")
+    page.locator(".tabulator-cell[tabulator-field='Emetteur']", has_text="REC100FOURNISSEUR").wait_for()
+    assert page.console_errors == []
+
+
+def test_delete_a_draft_after_confirmation(server, page):
+    login(page, server, "fournisseur")
+    open_tab(page, "Rechercher")
+    page.get_by_role("checkbox", name="Brouillon", exact=True).check()
+    page.get_by_role("button", name="Rechercher", exact=True).last.click()
+    first = page.locator(".tabulator-cell[tabulator-field='Référence']").filter(visible=True).first
+    first.wait_for()
+    numero = int(first.inner_text())
+    page.locator(".row-action", has_text="Supprimer").filter(visible=True).first.click()
+    page.get_by_text(f"Supprimer la sollicitation n° {numero} ?").wait_for()
+    click(page, "Confirmer la suppression")
+    page.get_by_text(f"La sollicitation n° {numero} a été supprimée.").wait_for()
+
+
+def test_other_supplier_cannot_open_a_request_by_url(server, page):
+    login(page, server, "dupont", path="/app?numero=2")
+    page.get_by_text("La sollicitation n° 2 n'existe pas ou vous n'êtes pas habilité à la consulter").wait_for()
+    assert "LES LOGES DU GREL" not in page.content()
+    open_tab(page, "Rechercher")
+    type_in(page, "Numéro de la sollicitation", "2")
+    page.get_by_role("button", name="Rechercher", exact=True).last.click()
+    page.get_by_text("Aucune sollicitation.").wait_for()
+    screenshot(page, "dupont-refuse")

@@ -1,4 +1,4 @@
-from .conftest import login, open_tab, screenshot
+from .conftest import assert_no_server_error, login, open_tab, screenshot
 
 TABS = ["Synthèse", "Saisir sollicitation", "Rechercher", "Consulter", "Tableau de bord"]
 
@@ -11,4 +11,4 @@ def test_every_tab_renders_without_error(server, page):
         screenshot(page, "tab-" + tab.lower().replace(" ", "-"))
     page.get_by_text("Sollicitations saisies par mois").wait_for()
     assert page.console_errors == []
-    assert "Traceback" not in server.log_text()
+    assert_no_server_error(server.log_text())
