@@ -29,6 +29,12 @@ TABS = [
     ("tableau", "Tableau de bord"),
 ]
 NUMBER_COLUMNS = ("Numéro de la sollicitation", "Référence")
+# The guide's "Action attendue de l'émetteur", per status of "Mes sollicitations à traiter".
+EXPECTED_ACTIONS = {
+    Status.BROUILLON.short_label: "Compléter et envoyer",
+    Status.REPONDUE.short_label: "Clôturer",
+    Status.INFORMATIONS_REQUISES.short_label: "Transmettre les informations",
+}
 
 
 def label(text: str) -> pn.pane.HTML:
@@ -70,7 +76,8 @@ class PagerView(Viewer):
         )
 
 
-def list_table(frame: pd.DataFrame | None, on_number, buttons: dict | None = None, on_button=None) -> pn.viewable.Viewable:
+def list_table(frame: pd.DataFrame | None, on_number, buttons: dict | None = None, on_button=None,
+               action_column: str | None = None, on_action=None) -> pn.viewable.Viewable:  # fmt: skip
     """A page of requests; clicking a number opens it."""
     if frame is None:
         return pn.pane.HTML("")
@@ -82,7 +89,8 @@ def list_table(frame: pd.DataFrame | None, on_number, buttons: dict | None = Non
         buttons=buttons or {}, selectable=False, formatters={c: {"type": "textarea"} for c in shown.columns},
         stylesheets=[":host .tabulator-cell[tabulator-field='Numéro de la sollicitation'],"
                      ":host .tabulator-cell[tabulator-field='Référence'] { color: #000091; text-decoration: underline; cursor: pointer; }",
-                     ":host .row-action { color: #000091; text-decoration: underline; cursor: pointer; }"],
+                     ":host .row-action, :host .tabulator-cell[tabulator-field='Actions'] { color: #000091; text-decoration: underline; cursor: pointer; }",
+                     ":host .tabulator-col-title { white-space: normal !important; }"],
     )  # fmt: skip
 
     def clicked(event):
@@ -91,6 +99,8 @@ def list_table(frame: pd.DataFrame | None, on_number, buttons: dict | None = Non
             on_number(int(row[event.column]))
         elif buttons and event.column in buttons and on_button:
             on_button(event.column, row)
+        elif event.column == action_column and on_action and row[action_column]:
+            on_action(row)
 
     table.on_click(clicked)
     return table
@@ -106,13 +116,24 @@ class SyntheseView(Viewer):
         structure = pn.widgets.Select.from_param(s.param.structure, name="Filtre Structure", width=420)
         download = pn.widgets.FileDownload(callback=s.csv, filename="mes-sollicitations-a-traiter.csv",
                                            label="Télécharger", button_type="light", width=140, align="end")  # fmt: skip
-        table = pn.bind(lambda rows: list_table(rows, self.open_request), s.param.rows)
+        table = pn.bind(self._table, s.param.rows)
         return pn.Column(
             pn.Row(structure, download),
             card("Mes sollicitations à traiter", html(pn.bind(fmt.errors_html, pn.bind(lambda e: [e] if e else [], s.param.error))),
                  PagerView(s.pager), table),  # fmt: skip
             sizing_mode="stretch_width",
         )
+
+
+    def _table(self, rows):
+        if rows is None or rows.empty:
+            return list_table(rows, self.open_request)
+        rows = rows.copy()
+        rows.attrs = {}
+        rows["Actions"] = [EXPECTED_ACTIONS.get(status, "") for status in rows["Statut sollicitation"]]
+        return list_table(rows, self.open_request, buttons=None, action_column="Actions",
+                          on_action=lambda row: self.open_request(int(row["Numéro de la sollicitation"]),
+                                                                  act=True))  # fmt: skip
 
 
 class EntryView(Viewer):
@@ -210,11 +231,11 @@ class EntryView(Viewer):
             button("Enregistrer", f.save, kind="primary", disabled=disabled),
             button("Valider et envoyer", f.send, kind="success", disabled=disabled),
         )
+        feedback = [html(pn.bind(fmt.errors_html, f.param.errors)), html(pn.bind(fmt.message_html, f.param.message))]
         return pn.Column(
-            html(title),
-            html(pn.bind(fmt.errors_html, f.param.errors)),
-            html(pn.bind(fmt.message_html, f.param.message)),
-            header, emitter, recipient, description, attachments, actions,
+            html(title), *feedback,
+            header, emitter, recipient, description, attachments,
+            *[html(pane.object) for pane in feedback], actions,
             sizing_mode="stretch_width",
         )  # fmt: skip
 
@@ -366,7 +387,9 @@ class DetailView(Viewer):
             html(pn.bind(fmt.message_html, d.param.message)),
             html(pn.bind(self._blocks, d.param.data)),
             pn.bind(self._attachments, d.param.data),
-            complement, closing, actions,
+            complement, closing,
+            html(pn.bind(lambda errors, mode: fmt.errors_html(errors) if mode else "", d.param.errors, d.param.mode)),
+            actions,
             sizing_mode="stretch_width",
         )  # fmt: skip
 
@@ -522,16 +545,24 @@ class EmisesSpace(Viewer):
         self.navigation.param.watch(lambda e: setattr(self.tabs, "active", keys.index(e.new)), "tab")
         self.navigation.param.watch(lambda e: self.detail.reload(), "revision")
 
-    def open_request(self, numero) -> None:
-        """Clicking a number anywhere: a draft opens in the entry form, anything else in "Consulter"."""
+    def open_request(self, numero, act: bool = False) -> None:
+        """Clicking a number anywhere: a draft opens in the entry form, anything else in "Consulter".
+
+        With `act`, the block of the action the status expects is opened too (Synthèse's actions).
+        """
         if not self.detail.open(numero):
             self.navigation.tab = "consulter"
             return
-        if self.detail.data["statut"] == Status.BROUILLON and Action.SUBMIT in self.detail.data["actions"]:
+        status = self.detail.data["statut"]
+        if status == Status.BROUILLON and Action.SUBMIT in self.detail.data["actions"]:
             self.entry.load(self.detail.numero)
             self.navigation.tab = "saisir"
-        else:
-            self.navigation.tab = "consulter"
+            return
+        self.navigation.tab = "consulter"
+        if act and status == Status.REPONDUE:
+            self.detail.start_closing()
+        elif act and status == Status.INFORMATIONS_REQUISES:
+            self.detail.start_complement()
 
     def __panel__(self):
         return self.tabs

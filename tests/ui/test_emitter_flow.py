@@ -32,14 +32,14 @@ def test_object_errors_save_attach_send_then_find_it(server, page, tmp_path):
     login(page, server, "fournisseur")
     fill_rejet(page)
     click(page, "Valider et envoyer")
-    page.get_by_text("Le type d'objet est obligatoire").wait_for()
-    page.get_by_text("Le numéro est obligatoire").wait_for()
+    page.get_by_text("Le type d'objet est obligatoire").first.wait_for()
+    page.get_by_text("Le numéro est obligatoire").first.wait_for()
     screenshot(page, "saisie-erreurs-objet")
 
     choose(page, "Type de l'objet concerné par la sollicitation", "Facture")
     type_in(page, "Numéro", "9999/999")
     click(page, "Valider et envoyer")
-    page.get_by_text("Le numéro indiqué ne correspond à aucune demande de paiement").wait_for()
+    page.get_by_text("Le numéro indiqué ne correspond à aucune demande de paiement").first.wait_for()
 
     type_in(page, "Numéro", "2017/640")
     click(page, "Enregistrer")
@@ -51,7 +51,7 @@ def test_object_errors_save_attach_send_then_find_it(server, page, tmp_path):
     page.locator("input[type=file]").first.set_input_files(str(attachment))
     page.wait_for_timeout(500)
     click(page, "Ajouter")
-    page.get_by_text("Total de 1 pièce(s) jointe(s).").wait_for()
+    page.get_by_text("Total de 1 pièce(s) jointe(s).").first.wait_for()
     page.get_by_text("capture-ecran.png").first.wait_for()
     screenshot(page, "saisie-brouillon-piece-jointe")
 
@@ -62,10 +62,10 @@ def test_object_errors_save_attach_send_then_find_it(server, page, tmp_path):
     open_tab(page, "Rechercher")
     type_in(page, "Numéro de la sollicitation", str(numero))
     page.get_by_role("button", name="Rechercher", exact=True).last.click()
-    page.get_by_text("Page 1 / 1 (1 ligne)").wait_for()
+    page.get_by_text("Page 1 / 1 (1 ligne)").first.wait_for()
     screenshot(page, "recherche-par-numero")
     page.locator(".tabulator-cell[tabulator-field='Référence']", has_text=str(numero)).click()
-    page.get_by_text(f"Détail de la sollicitation n° {numero}").wait_for()
+    page.get_by_text(f"Détail de la sollicitation n° {numero}").first.wait_for()
     for block in ("En-tête de la sollicitation", "Informations Structure émettrice",
                   "Information Structure Destinatrice", "Description", "Commentaires/Réponses",
                   "Historique", "Pièces jointes"):
@@ -79,30 +79,30 @@ def test_close_without_and_with_reopening(server, page):
     login(page, server, "fournisseur")
     # The demo's request 2 is "Répondue" (Montant payé différent, LES LOGES DU GREL).
     page.goto(server.url + "/app?numero=2")
-    page.get_by_text("Détail de la sollicitation n° 2").wait_for()
+    page.get_by_text("Détail de la sollicitation n° 2").first.wait_for()
     page.get_by_text("La différence correspond à une retenue de garantie").first.wait_for()
     click(page, "Clôturer")
-    page.get_by_text("La réponse apportée vous a-t-elle permis de résoudre votre problème ?").wait_for()
+    page.get_by_text("La réponse apportée vous a-t-elle permis de résoudre votre problème ?").first.wait_for()
     page.get_by_text("Non", exact=True).filter(visible=True).first.click()
-    page.get_by_text("Souhaitez-vous ré-ouvrir votre sollicitation ?").wait_for()
+    page.get_by_text("Souhaitez-vous ré-ouvrir votre sollicitation ?").first.wait_for()
     page.get_by_text("Oui", exact=True).filter(visible=True).nth(1).click()
     click(page, "Valider")
-    page.get_by_text("Le commentaire est obligatoire").wait_for()
+    page.get_by_text("Le commentaire est obligatoire").first.wait_for()
     type_in(page, "Commentaires *", "La retenue de garantie n'était pas prévue au marché.")
     screenshot(page, "cloture-reouverture")
     click(page, "Valider")
-    page.get_by_text("La sollicitation n° 2 est renvoyée au destinataire.").wait_for()
+    page.get_by_text("La sollicitation n° 2 est renvoyée au destinataire.").first.wait_for()
     wait_until(lambda: shown_status(page) == "Envoyée")
 
     # The early close of a question that no longer matters (request 6 is "Envoyée").
     page.goto(server.url + "/app?numero=6")
-    page.get_by_text("Détail de la sollicitation n° 6").wait_for()
+    page.get_by_text("Détail de la sollicitation n° 6").first.wait_for()
     click(page, "Clôturer")
     expect_hidden = page.get_by_text("La réponse apportée vous a-t-elle permis de résoudre votre problème ?")
     assert not expect_hidden.is_visible()
     type_in(page, "Commentaires *", "La question n'est plus d'actualité.")
     click(page, "Valider")
-    page.get_by_text("La sollicitation n° 6 est fermée.").wait_for()
+    page.get_by_text("La sollicitation n° 6 est fermée.").first.wait_for()
     wait_until(lambda: shown_status(page) == "Fermée")
     assert not page.get_by_role("button", name="Clôturer", exact=True).is_visible()
     assert page.console_errors == []
@@ -113,14 +113,14 @@ def test_complement_when_information_is_required(server, page, tmp_path):
     page.goto(server.url + "/app?numero=4")
     page.get_by_text("Merci de joindre le bon de commande").first.wait_for()
     click(page, "Ajouter complément d'information")
-    page.get_by_text("Mise à jour de la sollicitation").wait_for()
+    page.get_by_text("Mise à jour de la sollicitation").first.wait_for()
     type_in(page, "Complément d'information *", "Voici le bon de commande n° BC-2018-77.")
     attachment = tmp_path / "bon-de-commande.pdf"
     attachment.write_bytes(b"%PDF-1.4\n%test\n")
     page.locator("input[type=file]").last.set_input_files(str(attachment))
     page.wait_for_timeout(500)
     click(page, "Valider et envoyer")
-    page.get_by_text("Le complément d'information a été envoyé").wait_for()
+    page.get_by_text("Le complément d'information a été envoyé").first.wait_for()
     page.get_by_text("bon-de-commande.pdf").first.wait_for()
     page.get_by_text("Voici le bon de commande n° BC-2018-77.").first.wait_for()
     screenshot(page, "complement-envoye")
@@ -133,6 +133,13 @@ def test_synthese_lists_what_awaits_the_supplier(server, page):
     wait_until(lambda: table.count() > 0)
     statuses = set(table.all_inner_texts())
     assert statuses <= {"Brouillon", "Répondue", "Informations compl. requises"}, statuses
+    actions = page.locator(".tabulator-cell[tabulator-field='Actions']").filter(visible=True)
+    assert "Compléter et envoyer" in actions.all_inner_texts()
+    screenshot(page, "synthese")
+    answered = page.locator(".tabulator-row", has_text="Répondue").filter(visible=True).first
+    answered.locator(".tabulator-cell[tabulator-field='Actions']").click()
+    page.get_by_text("Clôture d'une sollicitation").first.wait_for()
+    open_tab(page, "Synthèse")
     choose(page, "Filtre Structure", "53453679200011 - LES LOGES DU GREL")
     wait_until(lambda: "LES LOGES" not in page.content() or table.count() <= 2)
     with page.expect_download() as download:
@@ -144,7 +151,7 @@ def test_synthese_lists_what_awaits_the_supplier(server, page):
 def test_dashboard_drill_down_both_ways(server, page):
     login(page, server, "fournisseur")
     open_tab(page, "Tableau de bord")
-    page.get_by_text("Sollicitations par statut").wait_for()
+    page.get_by_text("Sollicitations par statut").first.wait_for()
     # A count: the list of those requests.
     cell = page.locator(".tabulator-row", has_text="00000000002145 - REC201FOURNISSEUR").locator(
         ".tabulator-cell[tabulator-field='Brouillon']")
@@ -154,8 +161,8 @@ def test_dashboard_drill_down_both_ways(server, page):
     screenshot(page, "tableau-de-bord-liste")
     # A structure: its services, "Non renseigné" first; then a service: its requests.
     page.locator(".tabulator-cell[tabulator-field='Emetteur']", has_text="REC201FOURNISSEUR").click()
-    page.get_by_text("Non renseigné", exact=True).wait_for()
-    page.get_by_text("Service maintenance", exact=True).wait_for()
+    page.get_by_text("Non renseigné", exact=True).first.wait_for()
+    page.get_by_text("Service maintenance", exact=True).first.wait_for()
     screenshot(page, "tableau-de-bord-services")
     page.locator(".tabulator-cell[tabulator-field='Service émetteur']", has_text="service_fournisseur").click()
     page.get_by_text("REC201FOURNISSEUR / service_fournisseur").first.wait_for()
@@ -173,17 +180,17 @@ def test_delete_a_draft_after_confirmation(server, page):
     first.wait_for()
     numero = int(first.inner_text())
     page.locator(".row-action", has_text="Supprimer").filter(visible=True).first.click()
-    page.get_by_text(f"Supprimer la sollicitation n° {numero} ?").wait_for()
+    page.get_by_text(f"Supprimer la sollicitation n° {numero} ?").first.wait_for()
     click(page, "Confirmer la suppression")
-    page.get_by_text(f"La sollicitation n° {numero} a été supprimée.").wait_for()
+    page.get_by_text(f"La sollicitation n° {numero} a été supprimée.").first.wait_for()
 
 
 def test_other_supplier_cannot_open_a_request_by_url(server, page):
     login(page, server, "dupont", path="/app?numero=2")
-    page.get_by_text("La sollicitation n° 2 n'existe pas ou vous n'êtes pas habilité à la consulter").wait_for()
+    page.get_by_text("La sollicitation n° 2 n'existe pas ou vous n'êtes pas habilité à la consulter").first.wait_for()
     assert "LES LOGES DU GREL" not in page.content()
     open_tab(page, "Rechercher")
     type_in(page, "Numéro de la sollicitation", "2")
     page.get_by_role("button", name="Rechercher", exact=True).last.click()
-    page.get_by_text("Aucune sollicitation.").wait_for()
+    page.get_by_text("Aucune sollicitation.").first.wait_for()
     screenshot(page, "dupont-refuse")
