@@ -244,7 +244,8 @@ class EntryForm(param.Parameterized):
     @param.depends("destinataire", watch=True)
     def _recipient_changed(self):
         services = self.me.desk.services(self.destinataire) if self.destinataire else pd.DataFrame(columns=["Code", "Service"])
-        self.param.service_destinataire.objects = {"": NONE, **dict(zip(services["Service"], services["Code"]))}
+        self.param.service_destinataire.objects = {"Sélectionner un service": NONE,
+                                                   **dict(zip(services["Service"], services["Code"]))}  # fmt: skip
         if self.service_destinataire not in self.param.service_destinataire.objects.values():
             self.service_destinataire = NONE
 

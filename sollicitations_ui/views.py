@@ -217,7 +217,7 @@ class EntryView(Viewer):
         delete = button("Supprimer pièces jointes", lambda: f.delete_attachments(self._selected_attachments),
                         disabled=disabled)  # fmt: skip
         download = w.FileDownload(callback=self._download, filename="pieces-jointes.zip",
-                                  label="Télécharger pièces jointes", button_type="light")  # fmt: skip
+                                  label="Télécharger pièces jointes", button_type="light", width=220)  # fmt: skip
         attachments = card(
             "Pièces jointes",
             html(pn.bind(lambda df: f"Total de {len(df)} pièce(s) jointe(s).", f.param.attachments)),

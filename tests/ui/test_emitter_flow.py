@@ -194,3 +194,43 @@ def test_other_supplier_cannot_open_a_request_by_url(server, page):
     page.get_by_role("button", name="Rechercher", exact=True).last.click()
     page.get_by_text("Aucune sollicitation.").first.wait_for()
     screenshot(page, "dupont-refuse")
+
+
+def test_question_to_a_chosen_public_entity(server, page):
+    login(page, server, "fournisseur")
+    open_tab(page, "Saisir sollicitation")
+    assert not page.get_by_text("Le destinataire est-il un service de l'Etat ?").first.is_visible()
+    choose(page, "Sélectionner une catégorie *", "Factures émises")
+    choose(page, "Sélectionner une sous-catégorie *", "Question pour une entité publique")
+    page.get_by_text("Le destinataire est-il un service de l'Etat ?").first.wait_for()
+    choose(page, "Désignation de la structure émettrice *", "00000000002145 - REC201FOURNISSEUR")
+    type_in(page, "Description *", "Quel est le délai de paiement habituel ?")
+    click(page, "Valider et envoyer")
+    page.get_by_text("Le destinataire est obligatoire").first.wait_for()
+    type_in(page, "Destinataire", "publique")
+    page.get_by_role("button", name="Rechercher", exact=True).filter(visible=True).first.click()
+    wait_until(lambda: "51448875800012" in page.get_by_label("Structure destinataire *", exact=True).input_value())
+    page.get_by_label("Service", exact=True).nth(1).select_option(label="Service des factures publiques")
+    page.wait_for_timeout(300)
+    screenshot(page, "saisie-destinataire")
+    click(page, "Valider et envoyer")
+    numero = number_in(page, "a été envoyée")
+    page.goto(f"{server.url}/app?numero={numero}")
+    page.get_by_text("Information Structure Destinatrice").first.wait_for()
+    page.get_by_text("Service des factures publiques").first.wait_for()
+
+
+def test_user_text_is_shown_never_run(server, page):
+    payload = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
+    login(page, server, "fournisseur")
+    fill_rejet(page, numero_objet="2017/640")
+    type_in(page, "Description *", payload)
+    click(page, "Valider et envoyer")
+    numero = number_in(page, "a été envoyée")
+    page.goto(f"{server.url}/app?numero={numero}")
+    page.get_by_text(payload).first.wait_for()
+    open_tab(page, "Rechercher")
+    type_in(page, "Numéro de la sollicitation", str(numero))
+    page.get_by_role("button", name="Rechercher", exact=True).last.click()
+    page.get_by_text("Page 1 / 1 (1 ligne)").first.wait_for()
+    assert page.evaluate("window.__pwned") is None
