@@ -29,6 +29,14 @@ TABS = [
     ("tableau", "Tableau de bord"),
 ]
 NUMBER_COLUMNS = ("Numéro de la sollicitation", "Référence")
+STATUS_COLORS = {
+    Status.BROUILLON.short_label: "#9aa5b1",
+    Status.ENVOYEE.short_label: "#4c72b0",
+    Status.EN_COURS.short_label: "#dd8452",
+    Status.INFORMATIONS_REQUISES.short_label: "#c44e52",
+    Status.REPONDUE.short_label: "#8172b3",
+    Status.FERMEE.short_label: "#55a868",
+}
 # The guide's "Action attendue de l'émetteur", per status of "Mes sollicitations à traiter".
 EXPECTED_ACTIONS = {
     Status.BROUILLON.short_label: "Compléter et envoyer",
@@ -486,7 +494,9 @@ class DashboardView(Viewer):
         table_widget = pn.widgets.Tabulator(
             shown, show_index=False, disabled=True, sizing_mode="stretch_width", layout="fit_columns", selectable=False,
             formatters={first: {"type": "plaintext"}}, widths={first: 380},
-            stylesheets=[":host .tabulator-cell { cursor: pointer; } :host .tabulator-cell[tabulator-field]:not(:first-child) { text-align: right; color: #000091; text-decoration: underline; }"],
+            text_align={c: ("left" if c == first else "right") for c in shown.columns},
+            stylesheets=[":host .tabulator-cell { cursor: pointer; color: #000091; text-decoration: underline; }",
+                         ":host .tabulator-col-title { white-space: normal !important; }"],
         )  # fmt: skip
 
         def clicked(event):
@@ -515,8 +525,10 @@ class DashboardView(Viewer):
         if monthly.empty:
             return html("<em>Aucune sollicitation.</em>")
         monthly.index = pd.to_datetime(monthly.index).strftime("%m/%Y")
+        # A status keeps its colour whichever statuses the period happens to contain.
+        colors = [STATUS_COLORS[c] for c in monthly.columns] if by == "statut" else None
         return monthly.hvplot.bar(stacked=True, rot=45, height=320, responsive=True, xlabel="Mois",
-                                  ylabel="Sollicitations", legend="right")  # fmt: skip
+                                  ylabel="Sollicitations", legend="right", color=colors)  # fmt: skip
 
 
 class EmisesSpace(Viewer):
