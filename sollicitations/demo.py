@@ -333,7 +333,9 @@ def generate(desk: Desk, size: int, seed: int = 1) -> None:
             FROM range({size}) t(i)
         )
         SELECT r.numero, r.saisie_le, p.categorie, p.sous_categorie, p.type_objet, p.routage,
-               CASE {" ".join(f"WHEN r.pick_variant < {c} THEN '{v}'" for v, c in zip(variants, cumulative))} END AS variant,
+               -- A visitor of "Nous contacter" cannot act afterwards: only the support desk moves those.
+               CASE WHEN r.is_contact AND p.routage = 'support' THEN ['envoyee', 'en_cours', 'repondue'][1 + r.pick_variant % 3]
+                    {" ".join(f"WHEN r.pick_variant < {c} THEN '{v}'" for v, c in zip(variants, cumulative))} END AS variant,
                (r.is_contact AND p.routage = 'support') AS contact,
                CASE WHEN r.is_contact AND p.routage = 'support' THEN NULL
                     WHEN r.known_emitter THEN ['{REC201FOURNISSEUR}', '{REC100FOURNISSEUR}', '{LOGES_DU_GREL}'][1 + r.known_k]
@@ -395,22 +397,29 @@ def generate(desk: Desk, size: int, seed: int = 1) -> None:
         LEFT JOIN objets o ON o.numero = 'GEN-' || g.numero AND o.type = g.type_objet
         """
     )
+    ids_before = {t: cur.execute(f"SELECT coalesce(max(id), 0) FROM {t}").fetchone()[0]
+                  for t in ("historique", "commentaires")}  # fmt: skip
     cur.execute(
         """
         INSERT INTO historique
-        SELECT nextval('historique_id'), numero, date, CASE WHEN login IS NULL THEN NULL ELSE login END,
-               action, ancien, nouveau, commentaire
+        SELECT (SELECT coalesce(max(id), 0) FROM historique) + row_number() OVER (ORDER BY numero, step),
+               numero, date, login, action, ancien, nouveau, commentaire
         FROM gen_history WHERE numero IN (SELECT numero FROM sollicitations)
-        ORDER BY numero, step
         """
     )
     cur.execute(
         """
         INSERT INTO commentaires
-        SELECT nextval('commentaires_id'), numero, date, login, cote, commentaire
-        FROM gen_history WHERE commentaire IS NOT NULL ORDER BY numero, step
+        SELECT (SELECT coalesce(max(id), 0) FROM commentaires) + row_number() OVER (ORDER BY numero, step),
+               numero, date, login, cote, commentaire
+        FROM gen_history WHERE commentaire IS NOT NULL AND numero IN (SELECT numero FROM sollicitations)
         """
     )
+    # Ids come from row_number (in history order, the same for a seed): move the sequences past them.
+    for table, sequence in (("historique", "historique_id"), ("commentaires", "commentaires_id")):
+        added = cur.execute(f"SELECT max(id) FROM {table}").fetchone()[0] - ids_before[table]
+        if added > 0:
+            cur.execute(f"SELECT max(nextval('{sequence}')) FROM range({int(added)})")
     # Keep the numbering ahead of what was generated.
     cur.execute(f"SELECT max(nextval('sollicitations_numero')) FROM range({size})")
     for table in ("gen", "gen_history", "gen_pairs", "gen_steps"):

@@ -264,12 +264,12 @@ class UserDesk:
 
     def delete_attachment(self, numero: int, attachment_id: int) -> None:
         def apply(cur, row, actor):
-            meta = self.store.attachment(attachment_id, cur) if isinstance(attachment_id, int) else None
+            meta = self.store.attachment(rules.parse_numero(attachment_id), cur) if rules.parse_numero(attachment_id) else None
             if meta is None or meta["numero"] != row["numero"]:
                 raise ValidationError("La pièce jointe indiquée n'existe pas sur cette sollicitation")
             if meta["cote"] != actor.value:
                 raise PermissionDenied("Seules les pièces jointes que votre structure a ajoutées peuvent être supprimées")
-            self.store.delete_attachment(cur, attachment_id)
+            self.store.delete_attachment(cur, meta["id"])
             return {}, f"Pièce jointe supprimée : {meta['nom_fichier']}"
 
         self._act(numero, Action.DELETE_ATTACHMENT, apply)
@@ -281,10 +281,10 @@ class UserDesk:
     def attachment(self, numero: int, attachment_id: int) -> tuple[str, bytes]:
         """"Télécharger": the file name and content of one attachment."""
         row = self._readable(numero)
-        meta = self.store.attachment(attachment_id) if isinstance(attachment_id, int) else None
+        meta = self.store.attachment(rules.parse_numero(attachment_id)) if rules.parse_numero(attachment_id) else None
         if meta is None or meta["numero"] != row["numero"]:
             raise ValidationError("La pièce jointe indiquée n'existe pas sur cette sollicitation")
-        return meta["nom_fichier"], self.store.attachment_content(attachment_id)
+        return meta["nom_fichier"], self.store.attachment_content(meta["id"])
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -314,12 +314,51 @@ class UserDesk:
         space = self._space(space)
         return queries.search(self.store, self.desk.catalogue, self.user, space, criteria, page, page_size, sort)
 
-    def dashboard(self, structure: str | None = None, space: Space | str | None = None) -> pd.DataFrame:
+    def dashboard(self, structure: str | None = None, space: Space | str | None = None, **filters) -> pd.DataFrame:
         """Counts per structure x status, or per service x status for one structure.
 
-        The index holds what to pass back as `structure=` or `service_emetteur=` to drill down.
+        The index holds what to pass back as `structure=` or `service_emetteur=` to drill down;
+        `filters` are optional search criteria (du, au, categorie, destinataire...).
         """
-        return queries.dashboard(self.store, self.user, self._space(space), structure)
+        space = self._space(space)
+        return queries.dashboard(self.store, self.user, space, structure, self._figure_filters(space, filters))
+
+    # -- managers' figures: every one computed in SQL, the same for the app and notebooks ---------
+
+    def weekly_flow(self, space: Space | str | None = None, **filters) -> pd.DataFrame:
+        """Requests received ("Entrées") and closed ("Fermetures") per week."""
+        space = self._space(space)
+        return queries.weekly_flow(self.store, self.user, space, self._figure_filters(space, filters))
+
+    def backlog(self, space: Space | str | None = None, **filters) -> pd.DataFrame:
+        """Open requests per status at the end of each week."""
+        space = self._space(space)
+        return queries.backlog(self.store, self.user, space, self._figure_filters(space, filters), self.desk.clock())
+
+    def delays(self, by: str = "destinataire", space: Space | str | None = None, **filters) -> pd.DataFrame:
+        """Days to first response and to closing (median, 90th percentile) per recipient or category."""
+        space = self._space(space)
+        return queries.delays(self.store, self.user, space, self._figure_filters(space, filters), by)
+
+    def reopen_rates(self, by: str = "destinataire", space: Space | str | None = None, **filters) -> pd.DataFrame:
+        space = self._space(space)
+        return queries.reopen_rates(self.store, self.user, space, self._figure_filters(space, filters), by)
+
+    def oldest_open(self, limit: int = 20, space: Space | str | None = None, **filters) -> pd.DataFrame:
+        space = self._space(space)
+        return queries.oldest_open(self.store, self.user, space, self._figure_filters(space, filters), limit,
+                                   self.desk.clock())  # fmt: skip
+
+    def agents(self, numero: int) -> pd.DataFrame:
+        """Who the request can be assigned to: the agents of its recipient structure."""
+        row = self._readable(numero)
+        if Actor.DESTINATAIRE not in self.user.acts_as(row):
+            raise PermissionDenied("Seuls les agents de la structure destinataire peuvent assigner cette sollicitation")
+        rows = self.store.agents(row["destinataire_id"])
+        return pd.DataFrame({"login": [a["login"] for a in rows], "Agent": [f"{a['nom']} {a['prenom']}" for a in rows]})
+
+    def _figure_filters(self, space: Space, filters: dict):
+        return queries.figure_filters(self.store, self.desk.catalogue, self.user, space, filters)
 
     def monthly(self, by: str = "statut", structure: str | None = None,
                 space: Space | str | None = None) -> pd.DataFrame:  # fmt: skip
@@ -513,7 +552,10 @@ class UserDesk:
         structure = self.store.structure(v["destinataire"], cur)
         if structure is None or not structure["publique"]:
             return [rules.DESTINATAIRE_INCONNU]
-        if v["destinataire_etat"] is not None and bool(v["destinataire_etat"]) != structure["service_etat"]:
+        etat, problems = rules.parse_oui_non(v["destinataire_etat"], "La réponse « service de l'Etat »")
+        if problems:
+            return problems
+        if etat is not None and etat != structure["service_etat"]:
             return [rules.DESTINATAIRE_ETAT]
         v["destinataire_id"] = structure["id"]
         if v["service_destinataire"] is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 
@@ -26,7 +26,7 @@ NON_RENSEIGNE = "Non renseigné"
 MAX_PAGE_SIZE = 1000
 CRITERIA = (
     "numero", "categorie", "sous_categorie", "numero_objet", "du", "au", "structure",
-    "service_emetteur", "destinataire", "service_destinataire", "cree_par", "statut",
+    "service_emetteur", "destinataire", "service_destinataire", "cree_par", "statut", "assigne_a",
 )  # fmt: skip
 AU_MOINS_UN_CRITERE = "Veuillez saisir ou sélectionner au moins un critère de recherche"
 
@@ -134,11 +134,15 @@ def build_filters(store: Store, catalogue: Catalogue, user: User, space: Space, 
     problems += [p for p in (problem_du, problem_au) if p]
     if f.du and f.au and f.du > f.au:
         problems.append("La date de début de la période de saisie doit précéder la date de fin")
-    if c.get("structure") is not None:
+    if c.get("structure") == NON_RENSEIGNE:  # "Nous contacter" requests have no emitter
+        f.sans_structure = True
+    elif c.get("structure") is not None:
         if space == Space.EMISES:
             _check_structure_in_space(user, space, c["structure"])
         f.structure = c["structure"]
-    if c.get("destinataire") is not None:
+    if c.get("destinataire") == NON_RENSEIGNE:  # drafts not routed yet
+        f.sans_destinataire = True
+    elif c.get("destinataire") is not None:
         if space == Space.RECUES:
             _check_structure_in_space(user, space, c["destinataire"])
         f.destinataire = c["destinataire"]
@@ -155,6 +159,8 @@ def build_filters(store: Store, catalogue: Catalogue, user: User, space: Space, 
             problems.append(f"Le service indiqué n'appartient pas à la structure {'émettrice' if owner_key == 'structure' else 'destinataire'} sélectionnée")
         else:
             setattr(f, key, service["id"])
+    if c.get("assigne_a") is not None:
+        f.assigne_a = str(c["assigne_a"])
     if c.get("cree_par") is not None:
         problems += rules.text_problems("cree_par", c["cree_par"])
         f.cree_par = c["cree_par"]
@@ -170,10 +176,21 @@ def build_filters(store: Store, catalogue: Catalogue, user: User, space: Space, 
     return f
 
 
-def dashboard(store: Store, user: User, space: Space, structure: str | None) -> pd.DataFrame:
+def figure_filters(store: Store, catalogue: Catalogue, user: User, space: Space, criteria: dict) -> Filters:
+    """Optional filters of dashboards and figures (period, category, recipient...): none is fine."""
+    if all(_blank_to_none(v) is None for v in criteria.values()):
+        unknown = sorted(set(criteria) - set(CRITERIA))
+        if unknown:
+            raise ValidationError([f"Critère de recherche inconnu : {name}" for name in unknown])
+        return Filters()
+    return build_filters(store, catalogue, user, space, criteria)
+
+
+def dashboard(store: Store, user: User, space: Space, structure: str | None,
+              filters: Filters | None = None) -> pd.DataFrame:  # fmt: skip
     """The "Tableau de bord": one row per structure (or per service of `structure`), one column per status."""
     side = "emetteur" if space == Space.EMISES else "destinataire"
-    filters = Filters()
+    filters = filters or Filters()
     if structure is None:
         if space == Space.TOUTES:
             keys = None
@@ -182,7 +199,11 @@ def dashboard(store: Store, user: User, space: Space, structure: str | None) -> 
         counts = store.status_counts(user.scope(space), filters, side, by_service=False)
         if keys is None:
             keys = sorted(counts["cle"].dropna().unique().tolist())
+            if counts["cle"].isna().any():  # drafts have no recipient yet: a row of their own
+                keys.append(NON_RENSEIGNE)
+                counts["cle"] = counts["cle"].astype(object).where(counts["cle"].notna(), NON_RENSEIGNE)
         labels = {s["id"]: f"{s['id']} - {s['designation']}" for s in store.structures(keys)}
+        labels[NON_RENSEIGNE] = NON_RENSEIGNE
         header = "Emetteur" if side == "emetteur" else "Destinataire"
     else:
         _check_structure_in_space(user, space, structure)
@@ -202,6 +223,93 @@ def dashboard(store: Store, user: User, space: Space, structure: str | None) -> 
             table.loc[key, Status(status).short_label] = int(n)
     table.insert(0, header, [labels.get(k, str(k)) for k in table.index])
     return table
+
+
+DELAY_LABELS = {"destinataire": "Destinataire", "categorie": "Catégorie"}
+BACKLOG_STATUSES = (Status.ENVOYEE, Status.EN_COURS, Status.INFORMATIONS_REQUISES, Status.REPONDUE)
+MAX_BACKLOG_POINTS = 156
+
+
+def weekly_flow(store: Store, user: User, space: Space, filters: Filters) -> pd.DataFrame:
+    """Requests received and closed per week (week starting on Monday)."""
+    flow = store.weekly_flow(user.scope(space), filters)
+    return pd.DataFrame(
+        {"Entrées": flow["entrees"].astype(int).to_numpy(), "Fermetures": flow["fermetures"].astype(int).to_numpy()},
+        index=pd.Index(flow["semaine"], name="Semaine"),
+    )
+
+
+def backlog(store: Store, user: User, space: Space, filters: Filters, until: datetime) -> pd.DataFrame:
+    """Open requests per status at the end of each week, from the first entry to `until`."""
+    start, _ = store.entry_range(user.scope(space), filters)
+    columns = [s.short_label for s in BACKLOG_STATUSES]
+    if start is None:
+        return pd.DataFrame(columns=columns, index=pd.Index([], name="Semaine"))
+    first = (start - timedelta(days=start.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    moments = list(pd.date_range(first + timedelta(days=7), until + timedelta(days=7), freq="7D").to_pydatetime())
+    moments = moments[-MAX_BACKLOG_POINTS:]
+    counts = store.backlog(user.scope(space), filters, moments)
+    counts = counts[counts["statut"].isin([s.value for s in BACKLOG_STATUSES])]
+    counts["statut"] = counts["statut"].map(_status_label)
+    table = counts.pivot_table(index="moment", columns="statut", values="n", aggfunc="sum", fill_value=0)
+    table = table.reindex(index=pd.Index(moments), columns=columns, fill_value=0).fillna(0).astype(int)
+    table.index.name = "Semaine"
+    table.columns.name = "Statut"
+    return table
+
+
+def delays(store: Store, user: User, space: Space, filters: Filters, by: str) -> pd.DataFrame:
+    """Days from sending to first response and to closing, median and 90th percentile."""
+    _check_by(by)
+    rows = store.delays(user.scope(space), filters, by)
+    frame = pd.DataFrame({
+        DELAY_LABELS[by]: _keys_as_labels(store, rows["cle"], by),
+        "Envoyées": rows["envoyees"].astype(int),
+        "Répondues": rows["repondues"].astype(int),
+        "Fermées": rows["fermees"].astype(int),
+        "Première réponse, médiane (jours)": (rows["reponse_mediane"] / 24).round(1),
+        "Première réponse, 90e centile (jours)": (rows["reponse_p90"] / 24).round(1),
+        "Clôture, médiane (jours)": (rows["fermeture_mediane"] / 24).round(1),
+        "Clôture, 90e centile (jours)": (rows["fermeture_p90"] / 24).round(1),
+    })  # fmt: skip
+    frame.index = pd.Index(rows["cle"].tolist(), name="cle")
+    return frame
+
+
+def reopen_rates(store: Store, user: User, space: Space, filters: Filters, by: str) -> pd.DataFrame:
+    _check_by(by)
+    rows = store.reopen_rates(user.scope(space), filters, by)
+    frame = pd.DataFrame({
+        DELAY_LABELS[by]: _keys_as_labels(store, rows["cle"], by),
+        "Répondues": rows["repondues"].astype(int),
+        "Rouvertes": rows["rouvertes"].astype(int),
+        "Taux de réouverture (%)": (100 * rows["rouvertes"] / rows["repondues"]).round(1),
+    })  # fmt: skip
+    frame.index = pd.Index(rows["cle"].tolist(), name="cle")
+    return frame
+
+
+def oldest_open(store: Store, user: User, space: Space, filters: Filters, limit: int, now: datetime) -> pd.DataFrame:
+    if not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE_SIZE:
+        raise ValidationError(f"Le nombre de lignes doit être compris entre 1 et {MAX_PAGE_SIZE}")
+    rows = store.oldest_open(user.scope(space), filters, limit)
+    frame = _present(rows, {"numero": "Référence", "saisie_le": "Saisie le", "structure": "Destinataire",
+                            "categorie": "Catégorie", "statut": "Statut sollicitation"},
+                     len(rows), 1, limit)  # fmt: skip
+    frame["Ancienneté (jours)"] = [(now - d).days for d in rows["saisie_le"]]
+    return frame
+
+
+def _check_by(by: str) -> None:
+    if by not in DELAY_LABELS:
+        raise ValidationError(f"Regroupement inconnu : {by} (destinataire ou categorie)")
+
+
+def _keys_as_labels(store: Store, keys: pd.Series, by: str) -> list[str]:
+    if by != "destinataire":
+        return keys.fillna("").tolist()
+    names = {s["id"]: s["designation"] for s in store.structures([k for k in keys if isinstance(k, str)])}
+    return [f"{k} - {names.get(k, '')}" if isinstance(k, str) else "" for k in keys]
 
 
 def monthly(store: Store, user: User, space: Space, by: str, structure: str | None) -> pd.DataFrame:
@@ -325,9 +433,10 @@ def _status_label(code) -> str:
 
 
 def _name(row: dict) -> str:
-    if row.get("nom"):
+    if isinstance(row.get("nom"), str):
         return f"{row['nom']} {row['prenom']}"
-    return row.get("login") or "Nous contacter"
+    login = row.get("login")
+    return login if isinstance(login, str) else "Nous contacter"
 
 
 def _user_names(store: Store, logins) -> dict:

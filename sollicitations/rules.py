@@ -109,7 +109,7 @@ def comment_problems(value, required: bool) -> list[str]:
 
 
 def parse_numero(value) -> int | None:
-    """A request number from an int, a numpy integer or a string of digits; None otherwise."""
+    """A request number (or any positive id) from an int, a numpy integer or a string of digits; else None."""
     if isinstance(value, bool):
         return None
     if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 19:
@@ -117,3 +117,12 @@ def parse_numero(value) -> int | None:
     if isinstance(value, numbers.Integral) and 0 < value < 2**62:
         return int(value)
     return None
+
+
+def parse_oui_non(value, label: str) -> tuple[bool | None, list[str]]:
+    """A yes/no answer given as a bool or as the form's "Oui"/"Non"; None when not given."""
+    if value is None or isinstance(value, bool):
+        return value, []
+    if isinstance(value, str) and value.strip().lower() in ("oui", "non"):
+        return value.strip().lower() == "oui", []
+    return None, [f"{label} doit être « Oui » ou « Non »"]

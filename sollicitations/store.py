@@ -161,6 +161,8 @@ DASHBOARD_SIDES = {
 }
 # What a monthly chart can split by -> column.
 MONTHLY_BY = {"statut": "statut", "categorie": "categorie"}
+# What delays and reopen rates can be grouped by -> column.
+DELAY_BY = {"destinataire": "destinataire_id", "categorie": "categorie"}
 # Sort keys a list may ask for -> ORDER BY clause.
 SORTS = {
     "recent": "s.modifiee_le DESC, s.numero DESC",
@@ -202,14 +204,17 @@ class Filters:
     du: date | None = None
     au: date | None = None
     structure: str | None = None
+    sans_structure: bool = False
     service_emetteur: int | None = None
     sans_service_emetteur: bool = False
     destinataire: str | None = None
+    sans_destinataire: bool = False
     service_destinataire: int | None = None
     sans_service_destinataire: bool = False
     cree_par: str | None = None
     statuts: list[str] = field(default_factory=list)
     renvoyee: bool | None = None
+    assigne_a: str | None = None
 
     def sql(self) -> tuple[str, list[Any]]:
         parts: list[str] = []
@@ -233,12 +238,16 @@ class Filters:
             add("s.saisie_le < ?", datetime.combine(self.au + timedelta(days=1), datetime.min.time()))
         if self.structure:
             add("s.emetteur_id = ?", self.structure)
+        if self.sans_structure:
+            add("s.emetteur_id IS NULL")
         if self.service_emetteur is not None:
             add("s.service_emetteur_id = ?", self.service_emetteur)
         if self.sans_service_emetteur:
             add("s.service_emetteur_id IS NULL")
         if self.destinataire:
             add("s.destinataire_id = ?", self.destinataire)
+        if self.sans_destinataire:
+            add("s.destinataire_id IS NULL")
         if self.service_destinataire is not None:
             add("s.service_destinataire_id = ?", self.service_destinataire)
         if self.sans_service_destinataire:
@@ -255,6 +264,8 @@ class Filters:
             add("s.statut = ANY(?)", list(self.statuts))
         if self.renvoyee is not None:
             add("s.renvoyee = ?", self.renvoyee)
+        if self.assigne_a:
+            add("s.assigne_a = ?", self.assigne_a)
         return (" AND ".join(parts) if parts else "true"), params
 
 
@@ -599,6 +610,105 @@ class Store:
             f"SELECT date_trunc('month', s.saisie_le) AS mois, s.{column} AS cle, count(*) AS n"
             f" FROM sollicitations s WHERE {where} GROUP BY 1, 2 ORDER BY 1, 2",
             params,
+        )
+
+    # -- figures for managers (each one SQL statement over the scoped, filtered requests) --------
+
+    def weekly_flow(self, scope: Scope, filters: Filters) -> pd.DataFrame:
+        """Per week: requests sent (first sending) and requests closed."""
+        where, params = self._where(scope, filters)
+        return self.query_df(
+            f"""
+            WITH s AS (SELECT s.envoyee_le, s.cloturee_le, s.saisie_le, s.statut FROM sollicitations s WHERE {where})
+            SELECT semaine, sum(entrees) AS entrees, sum(fermetures) AS fermetures FROM (
+                SELECT date_trunc('week', saisie_le) AS semaine, count(*) AS entrees, 0 AS fermetures
+                FROM s WHERE statut <> 'brouillon' GROUP BY 1
+                UNION ALL
+                SELECT date_trunc('week', cloturee_le), 0, count(*) FROM s WHERE cloturee_le IS NOT NULL GROUP BY 1
+            ) t GROUP BY semaine ORDER BY semaine
+            """,
+            params,
+        )
+
+    def backlog(self, scope: Scope, filters: Filters, moments: Sequence[datetime]) -> pd.DataFrame:
+        """How many requests stood in each status at each moment, rebuilt from the history."""
+        where, params = self._where(scope, filters)
+        return self.query_df(
+            f"""
+            WITH spans AS (
+                SELECT h.nouveau_statut AS statut, h.date AS debut,
+                       lead(h.date) OVER (PARTITION BY h.numero ORDER BY h.date, h.id) AS fin
+                FROM historique h WHERE h.numero IN (SELECT s.numero FROM sollicitations s WHERE {where})
+            )
+            SELECT m.moment, spans.statut, count(*) AS n
+            FROM unnest(?::TIMESTAMP[]) AS m(moment)
+            JOIN spans ON spans.debut <= m.moment AND (spans.fin IS NULL OR spans.fin > m.moment)
+            GROUP BY m.moment, spans.statut ORDER BY m.moment
+            """,
+            params + [list(moments)],
+        )
+
+    def delays(self, scope: Scope, filters: Filters, by: str) -> pd.DataFrame:
+        """Hours from sending to the first response and to closing: median and 90th percentile."""
+        column = DELAY_BY[by]
+        where, params = self._where(scope, filters)
+        return self.query_df(
+            f"""
+            WITH firsts AS (
+                SELECT h.numero,
+                       min(CASE WHEN h.nouveau_statut = 'envoyee' THEN h.date END) AS envoi,
+                       min(CASE WHEN h.action = 'respond' THEN h.date END) AS reponse,
+                       min(CASE WHEN h.nouveau_statut = 'fermee' THEN h.date END) AS fermeture
+                FROM historique h
+                WHERE h.numero IN (SELECT s.numero FROM sollicitations s WHERE {where})
+                GROUP BY h.numero
+            ), d AS (
+                SELECT s.{column} AS cle,
+                       extract(epoch FROM (f.reponse - f.envoi)) / 3600.0 AS h_reponse,
+                       extract(epoch FROM (f.fermeture - f.envoi)) / 3600.0 AS h_fermeture
+                FROM firsts f JOIN sollicitations s ON s.numero = f.numero
+                WHERE f.envoi IS NOT NULL
+            )
+            SELECT cle, count(*) AS envoyees, count(h_reponse) AS repondues, count(h_fermeture) AS fermees,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY h_reponse) AS reponse_mediane,
+                   percentile_cont(0.9) WITHIN GROUP (ORDER BY h_reponse) AS reponse_p90,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY h_fermeture) AS fermeture_mediane,
+                   percentile_cont(0.9) WITHIN GROUP (ORDER BY h_fermeture) AS fermeture_p90
+            FROM d GROUP BY cle ORDER BY envoyees DESC, cle
+            """,
+            params,
+        )
+
+    def reopen_rates(self, scope: Scope, filters: Filters, by: str) -> pd.DataFrame:
+        """Among requests that got a response, the share reopened at least once."""
+        column = DELAY_BY[by]
+        where, params = self._where(scope, filters)
+        return self.query_df(
+            f"""
+            WITH r AS (
+                SELECT h.numero, bool_or(h.action = 'respond') AS repondue, bool_or(h.action = 'reopen') AS rouverte
+                FROM historique h WHERE h.numero IN (SELECT s.numero FROM sollicitations s WHERE {where})
+                GROUP BY h.numero
+            )
+            SELECT s.{column} AS cle, count(*) AS repondues, sum(CASE WHEN r.rouverte THEN 1 ELSE 0 END) AS rouvertes
+            FROM r JOIN sollicitations s ON s.numero = r.numero WHERE r.repondue
+            GROUP BY s.{column} ORDER BY repondues DESC, cle
+            """,
+            params,
+        )
+
+    def entry_range(self, scope: Scope, filters: Filters) -> tuple[datetime | None, datetime | None]:
+        where, params = self._where(scope, filters)
+        return tuple(self.cursor().execute(
+            f"SELECT min(s.saisie_le), max(s.modifiee_le) FROM sollicitations s WHERE {where}", params
+        ).fetchone())  # fmt: skip
+
+    def oldest_open(self, scope: Scope, filters: Filters, limit: int) -> pd.DataFrame:
+        where, params = self._where(scope, filters)
+        return self.query_df(
+            f"{_LIST_SELECT} WHERE {where} AND s.statut NOT IN ('brouillon', 'fermee')"
+            " ORDER BY s.envoyee_le, s.numero LIMIT ?",
+            params + [limit],
         )
 
     def _where(self, scope: Scope, filters: Filters) -> tuple[str, list[Any]]:

@@ -1,0 +1,256 @@
+"""Whole-list exports to a file, for spreadsheet users and analysts: XLSX, CSV or Parquet.
+
+    from sollicitations import export_files
+    export_files.write_export(me, "recherche.xlsx", format="xlsx", categorie="Factures émises")
+    export_files.write_export(me, "a-traiter.csv", format="csv", list_name="to_process")
+    export_files.write_export(me, "tout.parquet", format="parquet", statut=["Envoyée"],
+                              progress=lambda done, total: print(done, "/", total))
+
+The list is read the way the screens read it (`me.search` / `me.to_process`, so the user's rights
+apply), one page at a time, and each page is written before the next is fetched: memory stays
+bounded whatever the number of rows. The file appears at `path` only once complete.
+"""
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from . import exports
+from .errors import ValidationError
+
+FORMATS = ("xlsx", "csv", "parquet")
+# A sheet holds 1,048,576 rows, the header row included.
+XLSX_MAX_ROWS = 1_048_575
+XLSX_MAX_CHARS = 32_767  # the most characters a spreadsheet cell holds
+PARQUET_ROW_GROUP = 100_000
+LISTS = {"search": "Recherche", "to_process": "À traiter"}
+
+Progress = Callable[[int, int], object]
+
+
+def xlsx_too_many_rows(total: int) -> str:
+    return (
+        f"La liste compte {_thousands(total)} lignes : un fichier XLSX en contient au plus "
+        f"{_thousands(XLSX_MAX_ROWS)}. Exportez-la au format CSV, qui n'a pas cette limite."
+    )
+
+
+def list_pages(me, list_name: str = "search", space=None, **criteria) -> Iterator[pd.DataFrame]:
+    """Every page of a list of `me`: "search" (with criteria) or "to_process" (optionally `structure`)."""
+    if list_name == "to_process":
+        structure = criteria.pop("structure", None)
+        if criteria:
+            raise ValidationError([f"Critère inconnu : {k}" for k in criteria])
+        fetch = lambda page, size: me.to_process(structure, page, size, space)  # noqa: E731
+    elif list_name == "search":
+        fetch = lambda page, size: me.search(page, size, space, **criteria)  # noqa: E731
+    else:
+        raise ValidationError(f"Liste inconnue : {list_name}")
+    return exports.all_pages(fetch)
+
+
+def write_export(me, path, format: str = "xlsx", list_name: str = "search", *, space=None,
+                 progress: Progress | None = None, **criteria) -> int:  # fmt: skip
+    """Write the whole list to `path` as `format`; the number of rows written.
+
+    `progress(rows_done, total)` is called before the first row and after every page; an
+    exception it raises stops the export (the partial file is removed): the app's "Annuler".
+    XLSX refuses a list longer than a sheet (ValidationError whose message offers CSV).
+    """
+    format = str(format).lower().lstrip(".")
+    if format not in FORMATS:
+        raise ValidationError(f"Format d'export inconnu : {format} (xlsx, csv ou parquet)")
+    path = Path(path)
+    pages = list_pages(me, list_name, space, **criteria)
+    first = next(pages)
+    total = int(first.attrs.get("total", len(first)))
+    if format == "xlsx" and total > XLSX_MAX_ROWS:
+        raise ValidationError(xlsx_too_many_rows(total))
+    if not path.parent.is_dir():
+        raise ValidationError(f"Le dossier {path.parent} n'existe pas")
+
+    def every_page() -> Iterator[pd.DataFrame]:
+        yield first
+        yield from pages
+
+    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
+    writer = {"xlsx": _write_xlsx, "csv": _write_csv, "parquet": _write_parquet}[format]
+    try:
+        rows = writer(partial, every_page(), total, progress or _quiet, me=me, sheet=LISTS.get(list_name, "Liste"))
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return rows
+
+
+# -- the three writers -------------------------------------------------------------------------
+
+
+def _write_csv(path: Path, pages, total: int, progress: Progress, **_context) -> int:
+    """';' separated, UTF-8 with BOM (French spreadsheet users), dates dd/mm/yyyy, formulas defused."""
+    done = 0
+    progress(0, total)
+    with open(path, "w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+        for number, frame in enumerate(pages):
+            if number == 0:
+                writer.writerow(frame.columns)
+            writer.writerows(zip(*(_csv_column(frame[c]) for c in frame.columns)))
+            done += len(frame)
+            progress(done, max(total, done))
+    return done
+
+
+def _write_xlsx(path: Path, pages, total: int, progress: Progress, me=None, sheet: str = "Liste") -> int:
+    """One sheet, streamed (constant memory): bold frozen header, filters, widths, typed dates.
+
+    Every text is written with `write_string`, never as a formula; text a spreadsheet would run
+    (= + - @ tab CR first) also gets Excel's quote prefix, so editing the cell keeps it text.
+    """
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(str(path), {
+        "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+        "strings_to_numbers": False, "default_date_format": "dd/mm/yyyy",
+    })  # fmt: skip
+    try:
+        if me is not None:
+            workbook.set_properties({"title": f"Sollicitations : {sheet.lower()}", "author": me.user.display_name,
+                                     "comments": "Export de la liste complète"})  # fmt: skip
+        sheet_ = workbook.add_worksheet(sheet[:31])
+        header = workbook.add_format({"bold": True, "bg_color": "#E8ECF6", "bottom": 1, "text_wrap": True,
+                                      "valign": "top"})  # fmt: skip
+        day = workbook.add_format({"num_format": "dd/mm/yyyy", "align": "left"})
+        quoted = workbook.add_format({"quote_prefix": True})
+        done, kinds, columns = 0, [], []
+        progress(0, total)
+        for number, frame in enumerate(pages):
+            if number == 0:
+                columns = list(frame.columns)
+                kinds = [_kind(frame[c]) for c in columns]
+                for col, (name, kind) in enumerate(zip(columns, kinds)):
+                    sheet_.write_string(0, col, str(name), header)
+                    sheet_.set_column(col, col, _width(name, frame[name], kind))
+                sheet_.freeze_panes(1, 0)
+            if done + len(frame) > XLSX_MAX_ROWS:  # the list grew while it was being written
+                raise ValidationError(xlsx_too_many_rows(done + len(frame)))
+            values = [_xlsx_column(frame[c], kind) for c, kind in zip(columns, kinds)]
+            write_string, write_number = sheet_.write_string, sheet_.write_number
+            for offset, row in enumerate(zip(*values)):
+                r = done + offset + 1
+                for col, (kind, value) in enumerate(zip(kinds, row)):
+                    if value is None:
+                        continue
+                    if kind == "text" or kind == "bool":
+                        if value.startswith(exports._FORMULA_START):
+                            write_string(r, col, value, quoted)
+                        else:
+                            write_string(r, col, value)
+                    elif kind == "date":
+                        write_number(r, col, value, day)
+                    else:
+                        write_number(r, col, value)
+            done += len(frame)
+            progress(done, max(total, done))
+        sheet_.autofilter(0, 0, max(done, 1), max(len(columns) - 1, 0))
+    finally:
+        workbook.close()
+    return done
+
+
+def _write_parquet(path: Path, pages, total: int, progress: Progress, **_context) -> int:
+    """Typed columns (dates as timestamps), written in row groups of PARQUET_ROW_GROUP rows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    writer, schema, pending, pending_rows, done = None, None, [], 0, 0
+    progress(0, total)
+    try:
+        for frame in pages:
+            if schema is None:
+                schema = _arrow_schema(pa, frame)
+                writer = pq.ParquetWriter(str(path), schema, compression="zstd")
+            pending.append(pa.Table.from_pandas(frame, schema=schema, preserve_index=False))
+            pending_rows += len(frame)
+            if pending_rows >= PARQUET_ROW_GROUP:
+                writer.write_table(pa.concat_tables(pending), row_group_size=PARQUET_ROW_GROUP)
+                pending, pending_rows = [], 0
+            done += len(frame)
+            progress(done, max(total, done))
+        if pending:
+            writer.write_table(pa.concat_tables(pending), row_group_size=PARQUET_ROW_GROUP)
+    finally:
+        if writer is not None:
+            writer.close()
+    return done
+
+
+# -- cells ----------------------------------------------------------------------------------------
+
+
+def _kind(column: pd.Series) -> str:
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return "date"
+    if pd.api.types.is_bool_dtype(column):
+        return "bool"
+    if pd.api.types.is_integer_dtype(column) or pd.api.types.is_float_dtype(column):
+        return "number"
+    return "text"
+
+
+def _xlsx_column(column: pd.Series, kind: str) -> list:
+    """A column as the values the sheet gets: None for an empty cell, dates as day serials."""
+    if kind == "date":
+        days = (column.dt.normalize() - pd.Timestamp("1899-12-30")) / pd.Timedelta(days=1)
+        return [None if pd.isna(v) else float(v) for v in days]
+    if kind == "number":
+        return [None if pd.isna(v) else v.item() if hasattr(v, "item") else v for v in column]
+    if kind == "bool":
+        return [None if pd.isna(v) else ("Oui" if v else "Non") for v in column]
+    return [None if _missing(v) else _clip(str(v)) for v in column]
+
+
+def _csv_column(column: pd.Series) -> list[str]:
+    """The CSV rule of exports.csv_bytes, a page column at a time; booleans as Oui/Non."""
+    kind = _kind(column)
+    if kind == "date":
+        return column.dt.strftime("%d/%m/%Y").fillna("").tolist()
+    if kind == "bool":
+        return ["" if pd.isna(v) else ("Oui" if v else "Non") for v in column]
+    return [exports._cell(v) for v in column]
+
+
+def _arrow_schema(pa, frame: pd.DataFrame):
+    """The first page's types; a column empty there (all null) is text."""
+    schema = pa.Schema.from_pandas(frame, preserve_index=False)
+    for i, field in enumerate(schema):
+        if pa.types.is_null(field.type):
+            schema = schema.set(i, pa.field(field.name, pa.string()))
+    return schema
+
+
+def _width(name, column: pd.Series, kind: str) -> float:
+    if kind == "date":
+        return max(12, len(str(name)) + 2)
+    sample = [len(str(v)) for v in column.head(1000) if not _missing(v)]
+    return float(min(60, max([len(str(name)) + 2, 8, *(n + 2 for n in sample)])))
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)) or value is pd.NA
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= XLSX_MAX_CHARS else text[: XLSX_MAX_CHARS - 1] + "…"
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", "\u202f")
+
+
+def _quiet(done: int, total: int) -> None:
+    return None

@@ -1,0 +1,173 @@
+"""`python -m sollicitations demo`: builds a demo file, never overwrites one unasked, and is
+deterministic for a seed; the file opens with open_desk."""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import sollicitations as sol
+from sollicitations import demo
+
+from .conftest import assert_invariants
+
+ROOT = Path(sol.__file__).resolve().parent.parent
+SIZE, SEED = 200, 3
+
+
+def cli(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "sollicitations", *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **(env or {})})
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def tables(path: Path) -> dict[str, pd.DataFrame]:
+    """The demo's tables, rows in a stable order; history and comments without their surrogate ids
+    (the ids' own order is checked by test_generated_history_ids_follow_the_chronology)."""
+    desk = sol.open_desk(path, read_only=True)
+    try:
+        frames = {t: desk.store.query_df(f"SELECT * FROM {t} ORDER BY ALL")
+                  for t in ("sollicitations", "objets", "structures", "users", "habilitations")}
+        for t in ("historique", "commentaires"):
+            frames[t] = desk.store.query_df(f"SELECT * EXCLUDE (id) FROM {t} ORDER BY ALL")
+        return frames
+    finally:
+        desk.close()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cli") / "demo.duckdb"
+    result = cli("demo", "--path", path, "--size", SIZE, "--seed", SEED)
+    assert result.returncode == 0, result.stderr
+    return path, result
+
+
+def test_demo_builds_a_file(built, fixed_count, tmp_path):
+    built_path, result = built
+    path = tmp_path / "copy.duckdb"  # the module's file stays as built, for the determinism test
+    path.write_bytes(built_path.read_bytes())
+    match = re.fullmatch(r"Base de démonstration créée : (.+) \((\d+) sollicitations\)\n", result.stdout)
+    assert match and Path(match.group(1)) == built_path
+    desk = sol.open_desk(path)
+    try:
+        count = desk.store.count_sollicitations()
+        assert int(match.group(2)) == count
+        fixed = fixed_count
+        # The fixed examples, and the generated ones (contact drafts are not generated).
+        assert fixed < count <= fixed + SIZE and count >= fixed + SIZE * 0.9
+        statuses = set(desk.store.query_df("SELECT DISTINCT statut FROM sollicitations")["statut"])
+        assert statuses == {s.value for s in sol.Status}
+        assert_invariants(desk)
+        for login, *_ in demo.USERS:
+            desk.as_user(login)
+        me = desk.as_user("fournisseur")
+        assert sorted(me.dashboard().index) == sorted([demo.REC201FOURNISSEUR, demo.REC100FOURNISSEUR,
+                                                       demo.LOGES_DU_GREL])
+        n = me.send(categorie="Factures émises", sous_categorie="Rejet d'une facture", structure=demo.LOGES_DU_GREL,
+                    type_objet="Facture", numero_objet="2017/640", description="Pourquoi ce rejet ?")
+        assert desk.store.sollicitation(n)["destinataire_id"] == demo.STRUCTURE_PUBLIQUE_TEST
+        assert n > count  # numbering continues after the generated requests
+    finally:
+        desk.close()
+
+
+@pytest.fixture(scope="module")
+def fixed_count(demo_template) -> int:
+    """How many requests the demo world has before any generated one."""
+    desk = sol.open_desk(demo_template, read_only=True)
+    try:
+        return desk.store.count_sollicitations()
+    finally:
+        desk.close()
+
+
+def test_demo_refuses_to_overwrite_without_force(built, fixed_count, tmp_path):
+    path = tmp_path / "demo.duckdb"
+    path.write_bytes(built[0].read_bytes())
+    before = digest(path)
+    result = cli("demo", "--path", path, "--size", 10)
+    assert result.returncode == 1
+    assert "--force" in result.stderr and "existe déjà" in result.stderr
+    assert digest(path) == before
+    with pytest.raises(FileExistsError):
+        demo.build(path)
+    assert digest(path) == before
+
+    result = cli("demo", "--path", path, "--size", 10, "--force")
+    assert result.returncode == 0, result.stderr
+    desk = sol.open_desk(path, read_only=True)
+    try:
+        assert fixed_count < desk.store.count_sollicitations() <= fixed_count + 10
+    finally:
+        desk.close()
+
+
+def test_demo_is_deterministic_for_a_seed(built, tmp_path):
+    again = tmp_path / "again.duckdb"
+    demo.build(again, size=SIZE, seed=SEED).close()
+    first, second = tables(built[0]), tables(again)
+    counts = {name: frame["statut"].value_counts().sort_index() for name, frame in
+              (("cli", first["sollicitations"]), ("api", second["sollicitations"]))}
+    pd.testing.assert_series_equal(counts["cli"], counts["api"])
+    for name in first:
+        pd.testing.assert_frame_equal(first[name], second[name], check_dtype=False, obj=name)
+
+    other = tmp_path / "other.duckdb"
+    demo.build(other, size=SIZE, seed=SEED + 1).close()
+    different = tables(other)["sollicitations"]
+    assert not different.drop(columns=["numero"]).equals(first["sollicitations"].drop(columns=["numero"]))
+
+
+def test_demo_path_defaults_to_the_environment(tmp_path):
+    path = tmp_path / "from-env.duckdb"
+    result = cli("demo", "--size", 0, env={"SOLLICITATIONS_DB": str(path)})
+    assert result.returncode == 0, result.stderr
+    assert path.exists() and str(path) in result.stdout
+
+
+def test_demo_refuses_a_negative_size(tmp_path):
+    path = tmp_path / "negative.duckdb"
+    result = cli("demo", "--path", path, "--size", -5)
+    assert result.returncode == 2 and "--size" in result.stderr
+    assert not path.exists()
+
+
+# -- the generated history looks like one the desk writes ----------------------------------------------
+
+
+def test_generated_history_ids_follow_the_chronology(generated_template):
+    """History is append-only: within a request, a later step has a later id, as the desk writes it."""
+    desk = sol.open_desk(generated_template, read_only=True)
+    try:
+        out_of_order = desk.store.query_df("""
+            SELECT count(*) AS n FROM (
+                SELECT id, lag(id) OVER (PARTITION BY numero ORDER BY date, id) AS previous FROM historique)
+            WHERE id < previous""")["n"][0]
+    finally:
+        desk.close()
+    assert out_of_order == 0
+
+
+def test_generated_contact_requests_follow_paths_a_visitor_can_take(generated_template):
+    """A "Nous contacter" request has no emitter in the portal: nobody can add a complement to it,
+    close it or reopen it, so generated ones never show such steps."""
+    desk = sol.open_desk(generated_template, read_only=True)
+    try:
+        emitter_steps = desk.store.query_df("""
+            SELECT h.numero, h.action, h.login FROM historique h JOIN sollicitations s ON s.numero = h.numero
+            WHERE s.contact AND h.action IN ('add_complement', 'close_resolved', 'close_unresolved', 'reopen',
+                                             'close_early')""")
+    finally:
+        desk.close()
+    assert emitter_steps.empty, emitter_steps.head().to_string()
