@@ -5,10 +5,9 @@ import panel as pn
 
 import sollicitations as sol
 from sollicitations.access import Space
-from sollicitations.rules import parse_numero
 
 from . import format as fmt
-from .views import EmisesSpace
+from .views import SpaceView
 
 SPACE_LABELS = {
     Space.EMISES: "Sollicitations émises",
@@ -29,19 +28,23 @@ def build_page(desk: sol.Desk, login: str | None, location=None) -> pn.template.
         ' — <a href="./logout" style="color:#fff">Se déconnecter</a></div>'
     ))  # fmt: skip
     spaces = me.user.spaces()
-    sections = []
-    if Space.EMISES in spaces:
-        emises = EmisesSpace(me)
-        sections.append((SPACE_LABELS[Space.EMISES], emises))
-        numero = parse_numero(location.query_params.get("numero")) if location is not None else None
-        if location is not None and "numero" in location.query_params:
-            emises.open_request(numero if numero is not None else location.query_params.get("numero"))
-    for space in spaces:
-        if space != Space.EMISES:
-            sections.append((SPACE_LABELS[space], pn.pane.HTML(
-                f"<p>L'espace « {SPACE_LABELS[space]} » n'est pas encore disponible dans cette version.</p>")))
-    if len(sections) == 1:
-        template.main.append(pn.Column(pn.pane.HTML(f"<h2>{sections[0][0]}</h2>"), sections[0][1]))
+    if not spaces:
+        template.main.append(pn.pane.HTML(fmt.errors_html(["Votre compte n'est habilité sur aucune structure."])))
+        return template
+    views = [(SPACE_LABELS[space], SpaceView(me, space)) for space in spaces]
+    if location is not None and "numero" in location.query_params:
+        _open_from_url(views, location.query_params.get("numero"))
+    if len(views) == 1:
+        template.main.append(pn.Column(pn.pane.HTML(f"<h2>{views[0][0]}</h2>"), views[0][1]))
     else:
-        template.main.append(pn.Tabs(*sections, dynamic=True))
+        template.main.append(pn.Tabs(*views, dynamic=False))
     return template
+
+
+def _open_from_url(views, numero) -> None:
+    """?numero=N opens the request in the first space that may show it, or says it cannot."""
+    for _label, view in views:
+        if view.detail.open(numero):
+            view.open_request(numero)
+            return
+    views[0][1].open_request(numero)

@@ -13,6 +13,13 @@ from sollicitations.attachments import DEFAULT_TYPE, TYPES
 from sollicitations.status import Action, Status
 
 PAGE_SIZES = [5, 10, 20, 50, 100]
+# The receiver's action blocks: mode -> (block title, action whose permission opens it).
+RECEIVER_BLOCKS = {
+    "assignation": ("Assigner la sollicitation", Action.ASSIGN),
+    "information": ("Demander des informations complémentaires", Action.REQUEST_INFORMATION),
+    "reponse": ("Répondre à la sollicitation", Action.RESPOND),
+    "transfert": ("Transférer au support", Action.TRANSFER_TO_SUPPORT),
+}
 OUI_NON = {"Oui": True, "Non": False}
 NONE = ""  # the empty choice of a selector
 
@@ -67,10 +74,10 @@ class ToProcess(param.Parameterized):
     rows = param.DataFrame(default=pd.DataFrame())
     error = param.String(default="")
 
-    def __init__(self, me: sol.UserDesk, navigation: Navigation, **params):
+    def __init__(self, me: sol.UserDesk, navigation: Navigation, space: Space = Space.EMISES, **params):
         super().__init__(**params)
-        self.me, self.navigation, self.pager = me, navigation, Pager()
-        self.param.structure.objects = {"Tous": NONE, **structure_choices(me)}
+        self.me, self.navigation, self.space, self.pager = me, navigation, space, Pager()
+        self.param.structure.objects = {"Tous": NONE, **structure_choices(me, space)}
         self.pager.param.watch(lambda e: self.load(), ["page", "page_size"])
         navigation.param.watch(lambda e: self.load(), "revision")
         self.load()
@@ -82,7 +89,7 @@ class ToProcess(param.Parameterized):
 
     def load(self) -> None:
         try:
-            frame = self.me.to_process(self.structure or None, self.pager.page, self.pager.page_size, space=Space.EMISES)
+            frame = self.me.to_process(self.structure or None, self.pager.page, self.pager.page_size, space=self.space)
         except sol.SollicitationError as e:
             self.error = str(e)
             return
@@ -90,7 +97,7 @@ class ToProcess(param.Parameterized):
         self.param.update(rows=frame, error="")
 
     def csv(self) -> io.BytesIO:
-        return io.BytesIO(self.me.export_csv("to_process", space=Space.EMISES, structure=self.structure or None))
+        return io.BytesIO(self.me.export_csv("to_process", space=self.space, structure=self.structure or None))
 
 
 class SearchForm(param.Parameterized):
@@ -106,16 +113,20 @@ class SearchForm(param.Parameterized):
     destinataire_recherche = param.String(default="")
     destinataire = param.Selector(default=NONE, objects=[NONE])
     cree_par = param.String(default="")
+    emetteur = param.String(default="", doc="emitter structure identifier, on the receivers' side")
     statuts = param.ListSelector(default=[], objects=[s.short_label for s in Status])
     rows = param.DataFrame(default=None, allow_None=True)
     errors = param.List(default=[])
     message = param.String(default="")
 
-    def __init__(self, me: sol.UserDesk, navigation: Navigation, **params):
+    def __init__(self, me: sol.UserDesk, navigation: Navigation, space: Space = Space.EMISES, **params):
         super().__init__(**params)
-        self.me, self.navigation, self.pager = me, navigation, Pager()
+        self.me, self.navigation, self.space, self.pager = me, navigation, space, Pager()
         self.param.categorie.objects = choices("Toutes", me.desk.catalogue.categories())
-        self.param.structure.objects = {"Toutes": NONE, **structure_choices(me)}
+        if space == Space.EMISES:
+            self.param.structure.objects = {"Toutes": NONE, **structure_choices(me, space)}
+        else:  # the receiver picks among its own structures, and types the emitter's identifier
+            self.param.destinataire.objects = {"Toutes": NONE, **structure_choices(me, space)}
         self.pager.param.watch(lambda e: self.run() if self.rows is not None else None, ["page", "page_size"])
         navigation.param.watch(lambda e: self.run() if self.rows is not None else None, "revision")
 
@@ -128,7 +139,8 @@ class SearchForm(param.Parameterized):
     def criteria(self) -> dict:
         return {
             "numero": self.numero, "categorie": self.categorie, "sous_categorie": self.sous_categorie,
-            "numero_objet": self.numero_objet, "du": self.du, "au": self.au, "structure": self.structure,
+            "numero_objet": self.numero_objet, "du": self.du, "au": self.au,
+            "structure": self.structure if self.space == Space.EMISES else self.emetteur,
             "destinataire": self.destinataire, "cree_par": self.cree_par, "statut": list(self.statuts),
         }  # fmt: skip
 
@@ -142,7 +154,7 @@ class SearchForm(param.Parameterized):
 
     def run(self) -> None:
         try:
-            frame = self.me.search(self.pager.page, self.pager.page_size, Space.EMISES, **self.criteria())
+            frame = self.me.search(self.pager.page, self.pager.page_size, self.space, **self.criteria())
         except sol.SollicitationError as e:
             self.param.update(errors=messages_of(e), rows=None)
             return
@@ -151,11 +163,12 @@ class SearchForm(param.Parameterized):
 
     def reset(self) -> None:
         with param.parameterized.batch_call_watchers(self):
-            for name in ("numero", "numero_objet", "cree_par", "destinataire_recherche"):
+            for name in ("numero", "numero_objet", "cree_par", "destinataire_recherche", "emetteur"):
                 setattr(self, name, "")
             self.param.update(categorie=NONE, structure=NONE, destinataire=NONE, du=None, au=None,
                               statuts=[], rows=None, errors=[], message="")  # fmt: skip
-            self.param.destinataire.objects = [NONE]
+            if self.space == Space.EMISES:
+                self.param.destinataire.objects = [NONE]
 
     def find_recipients(self) -> None:
         self.param.destinataire.objects = recipient_choices(self.me, self.destinataire_recherche, None)
@@ -176,7 +189,7 @@ class SearchForm(param.Parameterized):
         self.navigation.changed()
 
     def csv(self) -> io.BytesIO:
-        return io.BytesIO(self.me.export_csv("search", space=Space.EMISES, **self.criteria()))
+        return io.BytesIO(self.me.export_csv("search", space=self.space, **self.criteria()))
 
 
 class EntryForm(param.Parameterized):
@@ -211,7 +224,7 @@ class EntryForm(param.Parameterized):
         super().__init__(**params)
         self.me, self.navigation = me, navigation
         self.param.categorie.objects = choices("Sélectionner une catégorie", me.desk.catalogue.categories())
-        self.param.structure.objects = {"Sélectionner une structure": NONE, **structure_choices(me)}
+        self.param.structure.objects = {"Sélectionner une structure": NONE, **structure_choices(me, Space.EMISES)}
 
     # -- dependent choices ---------------------------------------------------------------
 
@@ -372,7 +385,9 @@ class Detail(param.Parameterized):
 
     numero = param.Integer(default=None, allow_None=True)
     data = param.Dict(default=None, allow_None=True)
-    mode = param.Selector(objects=["", "complement", "cloture"], default="")
+    mode = param.Selector(objects=["", "complement", "cloture", *RECEIVER_BLOCKS], default="")
+    texte = param.String(default="", doc="the receiver's comment: question, response or transfer reason")
+    agent = param.Selector(default=NONE, objects=[NONE])
     complement = param.String(default="")
     # Radio buttons always hold a value: the safe answers are preselected, the comment is mandatory.
     resolue = param.Selector(default=True, objects=OUI_NON)
@@ -403,6 +418,34 @@ class Detail(param.Parameterized):
 
     def can(self, *actions: Action) -> bool:
         return bool(self.data) and any(a in self.data["actions"] for a in actions)
+
+    def take_in_charge(self) -> None:
+        self._do(lambda: self.me.take_in_charge(self.numero),
+                 f"Vous avez pris en charge la sollicitation n° {self.numero}.")  # fmt: skip
+
+    def start(self, mode: str) -> None:
+        """Open the block of a receiver's action ("information", "reponse", "transfert", "assignation")."""
+        if mode == "assignation":
+            agents = self.me.agents(self.numero)
+            self.param.agent.objects = {"Sélectionner un agent": NONE, **dict(zip(agents["Agent"], agents["login"]))}
+            self.agent = NONE
+        self.param.update(mode=mode, texte="", errors=[], message="")
+
+    def validate_receiver(self) -> None:
+        n = self.numero
+        if self.mode == "assignation":
+            if not self.agent:
+                self.errors = ["Veuillez sélectionner un agent"]
+                return
+            self._do(lambda: self.me.assign(n, self.agent), f"La sollicitation n° {n} est assignée.")
+        elif self.mode == "information":
+            self._do(lambda: self.me.request_information(n, self.texte),
+                     f"La demande d'informations complémentaires a été envoyée pour la sollicitation n° {n}.")
+        elif self.mode == "reponse":
+            self._do(lambda: self.me.respond(n, self.texte), f"La réponse à la sollicitation n° {n} a été envoyée.")
+        elif self.mode == "transfert":
+            self._do(lambda: self.me.transfer_to_support(n, self.texte),
+                     f"La sollicitation n° {n} a été transférée au support.")  # fmt: skip
 
     def start_complement(self) -> None:
         self.param.update(mode="complement", complement="", errors=[], message="")
@@ -459,15 +502,25 @@ class Dashboard(param.Parameterized):
     monthly_by = param.Selector(default="statut", objects={"Statut": "statut", "Catégorie": "categorie"})
     errors = param.List(default=[])
 
-    def __init__(self, me: sol.UserDesk, navigation: Navigation, **params):
+    def __init__(self, me: sol.UserDesk, navigation: Navigation, space: Space = Space.EMISES, **params):
         super().__init__(**params)
-        self.me, self.navigation, self.pager = me, navigation, Pager()
+        self.me, self.navigation, self.space, self.pager = me, navigation, space, Pager()
+        self.side = "structure" if space == Space.EMISES else "destinataire"
         self.pager.param.watch(lambda e: self._load_list(), ["page", "page_size"])
         navigation.param.watch(lambda e: self.refresh(), "revision")
         self.refresh()
 
+    def filter_criteria(self) -> dict:
+        """The managers' filters (period, category, recipient); none on the other spaces."""
+        return {}
+
     def refresh(self) -> None:
-        self.table = self.me.dashboard(self.structure, space=Space.EMISES)
+        try:
+            self.table = self.me.dashboard(self.structure, space=self.space, **self.filter_criteria())
+        except sol.SollicitationError as e:
+            self.errors = messages_of(e)
+            return
+        self.errors = []
         self._load_list()
 
     def home(self) -> None:
@@ -482,12 +535,13 @@ class Dashboard(param.Parameterized):
 
     def open_cell(self, key, status_label: str | None) -> None:
         """A count was clicked (or a service name, `status_label` None): list those requests."""
-        criteria: dict = {}
+        criteria: dict = self.filter_criteria()
+        service = "service_emetteur" if self.side == "structure" else "service_destinataire"
         if self.structure is None:
-            criteria["structure"] = key
+            criteria[self.side] = key
             label = self.table.loc[key].iloc[0]
         else:
-            criteria.update(structure=self.structure, service_emetteur=key)
+            criteria.update({self.side: self.structure, service: key})
             label = f"{self.structure_label} / {self.table.loc[key].iloc[0]}"
         if status_label:
             criteria["statut"] = status_label
@@ -500,7 +554,7 @@ class Dashboard(param.Parameterized):
         if not self.list_criteria:
             return
         try:
-            frame = self.me.search(self.pager.page, self.pager.page_size, Space.EMISES, **self.list_criteria)
+            frame = self.me.search(self.pager.page, self.pager.page_size, self.space, **self.list_criteria)
         except sol.SollicitationError as e:
             self.param.update(errors=messages_of(e), rows=None)
             return
@@ -508,10 +562,10 @@ class Dashboard(param.Parameterized):
         self.param.update(rows=frame, errors=[])
 
     def monthly(self) -> pd.DataFrame:
-        return self.me.monthly(self.monthly_by, structure=self.structure, space=Space.EMISES)
+        return self.me.monthly(self.monthly_by, structure=self.structure, space=self.space)
 
     def csv(self) -> io.BytesIO:
-        return io.BytesIO(self.me.export_csv("search", space=Space.EMISES, **(self.list_criteria or {})))
+        return io.BytesIO(self.me.export_csv("search", space=self.space, **(self.list_criteria or {})))
 
 
 def choices(prompt: str, values: list[str]) -> dict[str, str]:
@@ -519,8 +573,10 @@ def choices(prompt: str, values: list[str]) -> dict[str, str]:
     return {prompt: NONE, **{v: v for v in values}}
 
 
-def structure_choices(me: sol.UserDesk) -> dict[str, str]:
-    frame = me.my_structures(Space.EMISES)
+def structure_choices(me: sol.UserDesk, space: Space) -> dict[str, str]:
+    if space == Space.TOUTES:
+        return {}
+    frame = me.my_structures(space)
     return {f"{i} - {d}": i for i, d in zip(frame["Identifiant"], frame["Désignation"])}
 
 
@@ -554,3 +610,44 @@ def _service_code(me: sol.UserDesk, structure: str, libelle: str | None) -> str 
     services = me.desk.services(structure)
     match = services[services["Service"] == libelle]
     return None if match.empty else match["Code"].iloc[0]
+
+
+class ManagerDashboard(Dashboard):
+    """The managers' dashboard: the same drill-down across every structure, with filters and figures."""
+
+    du = param.Date(default=None, allow_None=True)
+    au = param.Date(default=None, allow_None=True)
+    categorie = param.Selector(default=NONE, objects=[NONE])
+    destinataire = param.String(default="", doc="recipient structure identifier")
+    delays_by = param.Selector(default="destinataire", objects={"Structure destinataire": "destinataire",
+                                                                "Catégorie": "categorie"})  # fmt: skip
+    revision = param.Integer(default=0, doc="bumped when the filters are applied: figures reload")
+
+    def __init__(self, me: sol.UserDesk, navigation: Navigation, space: Space = Space.TOUTES, **params):
+        super().__init__(me, navigation, space, **params)
+        self.param.categorie.objects = choices("Toutes", me.desk.catalogue.categories())
+
+    def filter_criteria(self) -> dict:
+        return {"du": self.du, "au": self.au, "categorie": self.categorie or None,
+                "destinataire": self.destinataire.strip() or None}  # fmt: skip
+
+    def apply(self) -> None:
+        """ "Appliquer": the table, the open list and every figure follow the filters."""
+        self.param.update(structure=None, list_criteria=None, rows=None, list_title="")
+        self.refresh()
+        if not self.errors:
+            self.revision += 1
+
+    def figure(self, name: str) -> pd.DataFrame:
+        """One figure's data, computed by the package ("weekly_flow", "backlog", "delays", ...)."""
+        filters = self.filter_criteria()
+        if name in ("delays", "reopen_rates"):
+            return getattr(self.me, name)(self.delays_by, space=self.space, **filters)
+        if name == "oldest_open":
+            return self.me.oldest_open(20, space=self.space, **filters)
+        return getattr(self.me, name)(space=self.space, **filters)
+
+    def figure_csv(self, name: str) -> io.BytesIO:
+        frame = self.figure(name)
+        frame = frame.reset_index() if frame.index.name not in (None, "cle") else frame.reset_index(drop=True)
+        return io.BytesIO(("\ufeff" + frame.to_csv(sep=";", index=False, date_format="%d/%m/%Y")).encode("utf-8"))

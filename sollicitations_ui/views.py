@@ -7,27 +7,23 @@ import panel as pn
 from panel.viewable import Viewer
 
 import sollicitations as sol
+from sollicitations.access import Space
 from sollicitations.status import Action, Status
 
 from . import format as fmt
 from .state import (
     PAGE_SIZES,
     Dashboard,
+    RECEIVER_BLOCKS,
     Detail,
     EntryForm,
+    ManagerDashboard,
     Navigation,
     Pager,
     SearchForm,
     ToProcess,
 )
 
-TABS = [
-    ("synthese", "Synthèse"),
-    ("saisir", "Saisir sollicitation"),
-    ("rechercher", "Rechercher"),
-    ("consulter", "Consulter"),
-    ("tableau", "Tableau de bord"),
-]
 NUMBER_COLUMNS = ("Numéro de la sollicitation", "Référence")
 STATUS_COLORS = {
     Status.BROUILLON.short_label: "#9aa5b1",
@@ -122,12 +118,13 @@ class SyntheseView(Viewer):
     def __panel__(self):
         s = self.state
         structure = pn.widgets.Select.from_param(s.param.structure, name="Filtre Structure", width=420)
-        download = pn.widgets.FileDownload(callback=s.csv, filename="mes-sollicitations-a-traiter.csv",
+        download = pn.widgets.FileDownload(callback=s.csv, filename="sollicitations-a-traiter.csv",
                                            label="Télécharger", button_type="light", width=140, align="end")  # fmt: skip
         table = pn.bind(self._table, s.param.rows)
+        title = "Mes sollicitations à traiter" if s.space == Space.EMISES else "Sollicitations à traiter"
         return pn.Column(
             pn.Row(structure, download),
-            card("Mes sollicitations à traiter", html(pn.bind(fmt.errors_html, pn.bind(lambda e: [e] if e else [], s.param.error))),
+            card(title, html(pn.bind(fmt.errors_html, pn.bind(lambda e: [e] if e else [], s.param.error))),
                  PagerView(s.pager), table),  # fmt: skip
             sizing_mode="stretch_width",
         )
@@ -138,6 +135,10 @@ class SyntheseView(Viewer):
             return list_table(rows, self.open_request)
         rows = rows.copy()
         rows.attrs = {}
+        if self.state.space != Space.EMISES:
+            # Re-sent after a complement or a reopening: flagged, and on top (the list is by last activity).
+            rows["Renvoyée"] = ["Renvoyée" if flag else "" for flag in rows["Renvoyée"]]
+            return list_table(rows, self.open_request)
         rows["Actions"] = [EXPECTED_ACTIONS.get(status, "") for status in rows["Statut sollicitation"]]
         return list_table(rows, self.open_request, buttons=None, action_column="Actions",
                           on_action=lambda row: self.open_request(int(row["Numéro de la sollicitation"]),
@@ -291,14 +292,8 @@ class SearchView(Viewer):
                     pn.Row(w.DatePicker.from_param(f.param.du, name="Période de saisie de la sollicitation : du"),
                            w.DatePicker.from_param(f.param.au, name="au")),
                 ),
-                pn.Column(
-                    w.Select.from_param(f.param.structure, name="Identifiant structure émettrice"),
-                    pn.Row(w.TextInput.from_param(f.param.destinataire_recherche, name="Structure destinataire"),
-                           button("Rechercher", f.find_recipients, align="end"),
-                           button("Vider", f.clear_recipient, align="end")),
-                    w.Select.from_param(f.param.destinataire, name="Structure destinataire trouvée"),
-                    w.TextInput.from_param(f.param.cree_par, name="Créé par", placeholder="Créé par"),
-                ),
+                pn.Column(*self._structure_criteria(), w.TextInput.from_param(f.param.cree_par, name="Créé par",
+                                                                              placeholder="Créé par")),
             ),
             label("Statut sollicitation"),
             w.CheckBoxGroup.from_param(f.param.statuts, name="Statut sollicitation", inline=True),
@@ -316,9 +311,27 @@ class SearchView(Viewer):
             sizing_mode="stretch_width",
         )
 
+    def _structure_criteria(self) -> list:
+        f, w = self.form, pn.widgets
+        if f.space == Space.EMISES:
+            emitter = w.Select.from_param(f.param.structure, name="Identifiant structure émettrice")
+        else:
+            emitter = w.TextInput.from_param(f.param.emetteur, name="Identifiant structure émettrice",
+                                             placeholder="14 chiffres")  # fmt: skip
+        if f.space == Space.RECUES:
+            return [emitter, w.Select.from_param(f.param.destinataire, name="Structure destinataire")]
+        return [
+            emitter,
+            pn.Row(w.TextInput.from_param(f.param.destinataire_recherche, name="Structure destinataire"),
+                   button("Rechercher", f.find_recipients, align="end"),
+                   button("Vider", f.clear_recipient, align="end")),
+            w.Select.from_param(f.param.destinataire, name="Structure destinataire trouvée"),
+        ]  # fmt: skip
+
     def _results(self, rows):
+        names = ("Consulter", "Supprimer") if self.form.space == Space.EMISES else ("Consulter",)
         return list_table(rows, self.open_request, buttons={name: f'<span class="row-action">{name}</span>'
-                                                            for name in ("Consulter", "Supprimer")},
+                                                            for name in names},
                           on_button=self._row_action)  # fmt: skip
 
     def _row_action(self, column, row):
@@ -389,13 +402,25 @@ class DetailView(Viewer):
             pn.Row(button("Annuler", d.cancel), button("Valider", d.validate_closing, kind="primary")),
             visible=d.param.mode.rx() == "cloture",
         )  # fmt: skip
+        receiver_title = pn.bind(lambda mode: f"<h3 style='color:#000091;margin:0'>{fmt.esc(RECEIVER_BLOCKS[mode][0])}</h3>"
+                                 if mode in RECEIVER_BLOCKS else "", d.param.mode)  # fmt: skip
+        receiver = pn.Column(
+            html(receiver_title),
+            w.Select.from_param(d.param.agent, name="Assigné à *", visible=d.param.mode.rx() == "assignation"),
+            w.TextAreaInput.from_param(d.param.texte, name="Commentaire *", height=120, max_length=4000,
+                                       visible=d.param.mode.rx().rx.pipe(lambda m: m in ("information", "reponse", "transfert"))),
+            pn.Row(button("Annuler", d.cancel), button("Valider", d.validate_receiver, kind="primary")),
+            visible=d.param.mode.rx().rx.pipe(lambda m: m in RECEIVER_BLOCKS),
+            styles={"border": "1px solid #d9dde3", "padding": "8px", "background": "#fff"},
+            sizing_mode="stretch_width",
+        )  # fmt: skip
         actions = pn.bind(self._actions, d.param.data, d.param.mode)
         return pn.Column(
             html(pn.bind(fmt.errors_html, d.param.errors)),
             html(pn.bind(fmt.message_html, d.param.message)),
             html(pn.bind(self._blocks, d.param.data)),
             pn.bind(self._attachments, d.param.data),
-            complement, closing,
+            complement, closing, receiver,
             html(pn.bind(lambda errors, mode: fmt.errors_html(errors) if mode else "", d.param.errors, d.param.mode)),
             actions,
             sizing_mode="stretch_width",
@@ -451,7 +476,18 @@ class DetailView(Viewer):
             if len(frame) != 1 else frame["Nom du fichier"].iloc[0],
             label="Télécharger pièces jointes", button_type="light", disabled=frame.empty,
         )  # fmt: skip
-        return card("Pièces jointes", html(f"Total de {len(frame)} pièce(s) jointe(s).{content}"), download)
+        parts = [html(f"Total de {len(frame)} pièce(s) jointe(s).{content}"), download]
+        if self.detail.can(Action.ADD_ATTACHMENT) and data["statut"] != Status.BROUILLON:
+            files = pn.widgets.FileInput(multiple=True, sizing_mode="stretch_width")
+
+            def add():
+                if files.value:
+                    names = files.filename if isinstance(files.filename, list) else [files.filename]
+                    values = files.value if isinstance(files.value, list) else [files.value]
+                    self.detail.add_attachments(dict(zip(names, values)))
+
+            parts.append(pn.Row(files, button("Ajouter", add, kind="primary")))
+        return card("Pièces jointes", *parts)
 
     def _actions(self, data, mode):
         d = self.detail
@@ -462,6 +498,13 @@ class DetailView(Viewer):
             buttons.append(button("Clôturer", d.start_closing, kind="primary"))
         if d.can(Action.ADD_COMPLEMENT):
             buttons.append(button("Ajouter complément d'information", d.start_complement, kind="success"))
+        if d.can(Action.TAKE_IN_CHARGE):
+            buttons.append(button("Prendre en charge", d.take_in_charge, kind="primary"))
+        for mode, (title, action) in RECEIVER_BLOCKS.items():
+            if d.can(action):
+                label = {"assignation": "Assigner", "information": "Demander des informations complémentaires",
+                         "reponse": "Répondre", "transfert": "Transférer au support"}[mode]  # fmt: skip
+                buttons.append(button(label, lambda mode=mode: d.start(mode), kind="success" if mode == "reponse" else "default"))
         return pn.Row(*buttons)
 
 
@@ -472,7 +515,10 @@ class DashboardView(Viewer):
 
     def __panel__(self):
         s = self.state
-        title = pn.bind(lambda st, label: "Tableau de bord des sollicitations émises" + (f" — {fmt.esc(label)}" if st else ""),
+        heading = {Space.EMISES: "Tableau de bord des sollicitations émises",
+                   Space.RECUES: "Tableau de bord des sollicitations reçues",
+                   Space.TOUTES: "Tableau de bord de toutes les structures destinataires"}[s.space]  # fmt: skip
+        title = pn.bind(lambda st, label: heading + (f" — {fmt.esc(label)}" if st else ""),
                         s.param.structure, s.param.structure_label)  # fmt: skip
         counts = pn.bind(self._counts, s.param.table)
         listing = pn.bind(self._listing, s.param.rows, s.param.list_title)
@@ -531,28 +577,36 @@ class DashboardView(Viewer):
                                   ylabel="Sollicitations", legend="right", color=colors)  # fmt: skip
 
 
-class EmisesSpace(Viewer):
-    """The space "Sollicitations émises" for one logged-in user."""
+class SpaceView(Viewer):
+    """One space ("Sollicitations émises", "Sollicitations reçues", managers') for one logged-in user."""
 
-    def __init__(self, me: sol.UserDesk, **params):
+    def __init__(self, me: sol.UserDesk, space: Space = Space.EMISES, **params):
         super().__init__(**params)
-        self.me = me
+        self.me, self.space = me, space
         self.navigation = Navigation()
-        self.to_process = ToProcess(me, self.navigation)
-        self.entry = EntryForm(me, self.navigation)
-        self.search = SearchForm(me, self.navigation)
+        self.search = SearchForm(me, self.navigation, space)
         self.detail = Detail(me, self.navigation)
-        self.dashboard = Dashboard(me, self.navigation)
-        self.entry.new()
-        self.tabs = pn.Tabs(
-            *[(label, pn.Column()) for _key, label in TABS], dynamic=False, sizing_mode="stretch_width",
-        )
-        self.tabs[0] = ("Synthèse", SyntheseView(self.to_process, self.open_request))
-        self.tabs[1] = ("Saisir sollicitation", EntryView(self.entry))
-        self.tabs[2] = ("Rechercher", SearchView(self.search, self.open_request))
-        self.tabs[3] = ("Consulter", DetailView(self.detail))
-        self.tabs[4] = ("Tableau de bord", DashboardView(self.dashboard, self.open_request))
-        keys = [k for k, _ in TABS]
+        self.entry = None
+        views: list[tuple[str, str, Viewer]] = []
+        if space == Space.TOUTES:
+            self.dashboard = ManagerDashboard(me, self.navigation, space)
+            views.append(("tableau", "Tableau de bord", ManagerView(self.dashboard, self.open_request)))
+        else:
+            self.to_process = ToProcess(me, self.navigation, space)
+            views.append(("synthese", "Synthèse", SyntheseView(self.to_process, self.open_request)))
+        if space == Space.EMISES:
+            self.entry = EntryForm(me, self.navigation)
+            self.entry.new()
+            views.append(("saisir", "Saisir sollicitation", EntryView(self.entry)))
+        views.append(("rechercher", "Rechercher", SearchView(self.search, self.open_request)))
+        views.append(("consulter", "Consulter", DetailView(self.detail)))
+        if space != Space.TOUTES:
+            self.dashboard = Dashboard(me, self.navigation, space)
+            views.append(("tableau", "Tableau de bord", DashboardView(self.dashboard, self.open_request)))
+        self.tabs = pn.Tabs(*[(label, view) for _, label, view in views], dynamic=False, sizing_mode="stretch_width")
+        keys = [key for key, _, _ in views]
+        self.navigation.param.tab.objects = keys
+        self.navigation.tab = keys[0]
         self.tabs.param.watch(lambda e: setattr(self.navigation, "tab", keys[e.new]), "active")
         self.navigation.param.watch(lambda e: setattr(self.tabs, "active", keys.index(e.new)), "tab")
         self.navigation.param.watch(lambda e: self.detail.reload(), "revision")
@@ -566,15 +620,81 @@ class EmisesSpace(Viewer):
             self.navigation.tab = "consulter"
             return
         status = self.detail.data["statut"]
-        if status == Status.BROUILLON and Action.SUBMIT in self.detail.data["actions"]:
+        if self.entry is not None and status == Status.BROUILLON and Action.SUBMIT in self.detail.data["actions"]:
             self.entry.load(self.detail.numero)
             self.navigation.tab = "saisir"
             return
         self.navigation.tab = "consulter"
-        if act and status == Status.REPONDUE:
+        if act and status == Status.REPONDUE and self.detail.can(Action.CLOSE_RESOLVED):
             self.detail.start_closing()
-        elif act and status == Status.INFORMATIONS_REQUISES:
+        elif act and status == Status.INFORMATIONS_REQUISES and self.detail.can(Action.ADD_COMPLEMENT):
             self.detail.start_complement()
 
     def __panel__(self):
         return self.tabs
+
+
+FIGURES = {
+    "weekly_flow": "Entrées et fermetures par semaine",
+    "backlog": "Sollicitations ouvertes par statut, en fin de semaine",
+    "delays": "Délais de première réponse et de clôture",
+    "reopen_rates": "Taux de réouverture",
+    "oldest_open": "Sollicitations ouvertes les plus anciennes",
+}
+
+
+class ManagerView(Viewer):
+    """ "Activités du gestionnaire": filters, the status table with its drill-down, and the figures."""
+
+    def __init__(self, state: ManagerDashboard, open_request, **params):
+        super().__init__(**params)
+        self.state, self.open_request = state, open_request
+
+    def __panel__(self):
+        s, w = self.state, pn.widgets
+        filters = card(
+            "Filtres",
+            pn.Row(
+                w.DatePicker.from_param(s.param.du, name="Saisie du"), w.DatePicker.from_param(s.param.au, name="au"),
+                w.Select.from_param(s.param.categorie, name="Catégorie"),
+                w.TextInput.from_param(s.param.destinataire, name="Structure destinataire (identifiant)"),
+                button("Appliquer", s.apply, kind="primary", align="end"),
+            ),
+        )  # fmt: skip
+        figures = [self._figure_card(name) for name in FIGURES]
+        return pn.Column(filters, DashboardView(s, self.open_request), *figures, sizing_mode="stretch_width")
+
+    def _figure_card(self, name: str):
+        s = self.state
+        download = pn.widgets.FileDownload(callback=lambda: s.figure_csv(name), filename=f"{name}.csv",
+                                           label="Télécharger les données", button_type="light", width=220)  # fmt: skip
+        extra = []
+        if name in ("delays", "reopen_rates"):
+            extra.append(pn.widgets.RadioButtonGroup.from_param(s.param.delays_by, name="Regrouper par", width=360))
+        body = pn.bind(lambda *_: self._figure(name), s.param.revision, s.param.delays_by)
+        return card(FIGURES[name], pn.Row(*extra, download), body)
+
+    def _figure(self, name: str):
+        try:
+            frame = self.state.figure(name)
+        except sol.SollicitationError as e:
+            return html(fmt.errors_html(fmt_messages(e)))
+        if frame.empty:
+            return html("<em>Aucune donnée pour ces filtres.</em>")
+        if name == "weekly_flow":
+            return frame.hvplot.line(height=280, responsive=True, xlabel="Semaine", ylabel="Sollicitations",
+                                     legend="top_left")  # fmt: skip
+        if name == "backlog":
+            colors = [STATUS_COLORS[c] for c in frame.columns]
+            return frame.hvplot.area(stacked=True, height=280, responsive=True, xlabel="Semaine",
+                                     ylabel="Sollicitations ouvertes", color=colors, legend="top_left")  # fmt: skip
+        if name == "oldest_open":
+            return list_table(frame, self.open_request)
+        shown = frame.head(30).reset_index(drop=True)
+        return pn.widgets.Tabulator(shown, show_index=False, disabled=True, sizing_mode="stretch_width",
+                                    layout="fit_columns", formatters={shown.columns[0]: {"type": "plaintext"}},
+                                    stylesheets=[":host .tabulator-col-title { white-space: normal !important; }"])  # fmt: skip
+
+
+def fmt_messages(error: Exception) -> list[str]:
+    return error.messages if isinstance(error, sol.ValidationError) else [str(error)]
