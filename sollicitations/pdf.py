@@ -348,10 +348,10 @@ def _attachment_files(me, data: dict):
 
 def _safe_name(name) -> str:
     """A plain file name: no folder, no control character (a ZIP entry never leaves its folder)."""
-    name = unicodedata.normalize("NFC", str(name or ""))
-    name = "".join("_" if unicodedata.category(c).startswith("C") or c in '/\\:*?"<>|' else c for c in name)
-    name = PurePosixPath(name).name.strip(" .")
-    return name or "piece-jointe"
+    name = unicodedata.normalize("NFC", str(name or "")).replace("\\", "/")
+    name = PurePosixPath(name).name
+    name = "".join("_" if unicodedata.category(c).startswith("C") or c in ':*?"<>|' else c for c in name)
+    return name.strip(" .") or "piece-jointe"
 
 
 def _unique(name: str, taken: set[str]) -> str:

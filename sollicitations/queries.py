@@ -418,6 +418,9 @@ def _present(rows: pd.DataFrame, columns: dict, total: int, page: int, page_size
         f"{n} {p}" if isinstance(n, str) else ("Nous contacter" if contact else "")
         for n, p, contact in zip(rows["cree_par_nom"], rows["cree_par_prenom"], rows["contact"])
     ]
+    rows["assigne_a"] = [f"{n} {p}" if isinstance(n, str) else "" for n, p in zip(rows["assigne_nom"], rows["assigne_prenom"])]
+    for column in ("service_destinataire", "service_emetteur", "numero_objet"):
+        rows[column] = rows[column].astype(object).where(rows[column].notna(), "")
     frame = rows[list(columns)].rename(columns=columns)
     frame.attrs.update(total=int(total), page=page, page_size=page_size,
                        pages=max(1, math.ceil(total / page_size)))  # fmt: skip

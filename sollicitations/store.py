@@ -280,13 +280,15 @@ _LIST_SELECT = """
            s.emetteur_id, e.designation AS emetteur_designation, se.libelle AS service_emetteur,
            s.destinataire_id, d.designation AS destinataire_designation,
            sd.libelle AS service_destinataire,
-           s.cree_par, u.nom AS cree_par_nom, u.prenom AS cree_par_prenom, s.assigne_a
+           s.cree_par, u.nom AS cree_par_nom, u.prenom AS cree_par_prenom,
+           s.assigne_a, a.nom AS assigne_nom, a.prenom AS assigne_prenom
     FROM sollicitations s
     LEFT JOIN structures e ON e.id = s.emetteur_id
     LEFT JOIN services se ON se.id = s.service_emetteur_id
     LEFT JOIN structures d ON d.id = s.destinataire_id
     LEFT JOIN services sd ON sd.id = s.service_destinataire_id
     LEFT JOIN users u ON u.login = s.cree_par
+    LEFT JOIN users a ON a.login = s.assigne_a
 """
 
 _CONFLICT_MESSAGE = (
