@@ -485,7 +485,9 @@ class Detail(param.Parameterized):
         except sol.SollicitationError as e:
             self.errors = messages_of(e)
             return
-        self.open(self.numero)
+        if not self.open(self.numero):  # e.g. transferred to the support desk: out of this user's reach
+            self.errors = []
+            success += " Elle ne figure plus parmi les sollicitations de votre structure."
         self.message = success
         self.navigation.changed()
 

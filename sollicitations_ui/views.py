@@ -541,6 +541,7 @@ class DashboardView(Viewer):
             shown, show_index=False, disabled=True, sizing_mode="stretch_width", layout="fit_columns", selectable=False,
             formatters={first: {"type": "plaintext"}}, widths={first: 380},
             text_align={c: ("left" if c == first else "right") for c in shown.columns},
+            pagination="local" if len(shown) > 25 else None, page_size=25,
             stylesheets=[":host .tabulator-cell { cursor: pointer; color: #000091; text-decoration: underline; }",
                          ":host .tabulator-col-title { white-space: normal !important; }"],
         )  # fmt: skip
@@ -548,7 +549,7 @@ class DashboardView(Viewer):
         def clicked(event):
             key = table.index[event.row]
             if event.column == first:
-                if self.state.structure is None:
+                if self.state.structure is None and key != sol.NON_RENSEIGNE:
                     self.state.open_structure(key)
                 else:
                     self.state.open_cell(key, None)

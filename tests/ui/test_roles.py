@@ -1,0 +1,67 @@
+"""Receivers, read-only agents, the support desk and managers: each sees its own space."""
+from .conftest import click, login, open_tab, screenshot, type_in, wait_until
+from .test_emitter_flow import shown_status
+from .test_round_trip import open_request, receiver_comment
+
+
+def test_navigation_fits_the_roles(server, page):
+    login(page, server, "dupont")
+    page.get_by_text("Sollicitations émises").first.wait_for()
+    assert page.get_by_text("Sollicitations reçues").count() == 0
+    assert page.get_by_text("Activités du gestionnaire").count() == 0
+    page.goto(server.url + "/logout")
+    login(page, server, "gestionnaire")
+    page.get_by_text("Activités du gestionnaire").first.wait_for()
+    assert page.locator(".bk-tab", has_text="Saisir sollicitation").count() == 0
+    assert page.console_errors == []
+
+
+def test_manager_filters_figures_and_their_data(server, page):
+    login(page, server, "gestionnaire")
+    for title in ("Entrées et fermetures par semaine", "Sollicitations ouvertes par statut, en fin de semaine",
+                  "Délais de première réponse et de clôture", "Taux de réouverture",
+                  "Sollicitations ouvertes les plus anciennes"):
+        page.get_by_text(title).first.wait_for()
+    screenshot(page, "gestionnaire-tableau-de-bord")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Télécharger les données").first.click()
+    content = download.value.path().read_bytes().decode("utf-8-sig")
+    assert content.splitlines()[0] == "Semaine;Entrées;Fermetures"
+    support = page.locator(".tabulator-row", has_text="Support Chorus Pro").filter(visible=True).first
+    support.wait_for()
+    page.get_by_label("Catégorie", exact=True).select_option(label="Connexion")
+    click(page, "Appliquer")
+    wait_until(lambda: page.locator(".tabulator-row", has_text="REC201DESTINATAIRE").filter(visible=True).count() == 0)
+    assert page.console_errors == []
+
+
+def test_read_only_agent_reads_but_cannot_act(server, page):
+    login(page, server, "lecteur")
+    open_request(page, server, 4)  # "Informations compl. requises" at REC201DESTINATAIRE
+    page.get_by_text("Merci de joindre le bon de commande").first.wait_for()
+    for name in ("Répondre", "Prendre en charge", "Assigner", "Transférer au support"):
+        assert page.get_by_role("button", name=name, exact=True).count() == 0
+
+
+def test_transfer_to_support_is_visible_to_the_supplier(server, page, browser):
+    login(page, server, "destinataire")
+    open_request(page, server, 8)  # "En cours" at STRUCTURE PUBLIQUE test
+    receiver_comment(page, "Transférer au support", "Question sur le portail, hors de notre périmètre.")
+    page.get_by_text("La sollicitation n° 8 a été transférée au support.").first.wait_for()
+    page.get_by_text("Elle ne figure plus parmi les sollicitations de votre structure.").first.wait_for()
+    assert page.get_by_text("vous n'êtes pas habilité").count() == 0
+
+    supplier = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    login(supplier, server, "fournisseur", path="/app?numero=8")
+    supplier.get_by_text("Support Chorus Pro").first.wait_for()
+    assert shown_status(supplier) == "Envoyée"
+
+    desk = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    login(desk, server, "support")
+    desk.locator(".tabulator-cell[tabulator-field='Numéro de la sollicitation']", has_text="8").first.wait_for()
+    open_request(desk, server, 8)
+    click(desk, "Assigner")
+    desk.get_by_label("Assigné à *", exact=True).select_option(label="LEGRAND Mathis")
+    click(desk, "Valider")
+    wait_until(lambda: shown_status(desk) == "En cours")
+    screenshot(desk, "support-assignee")
