@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+import os
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from . import exports, queries, rules
+from . import captcha, exports, mail, queries, rules
 from .access import RECEIVER_ROLES, Habilitation, Role, Space, User
 from .attachments import DEFAULT_TYPE, TYPES, check_file
 from .catalogue import ROUTE_CHOSEN, ROUTE_OBJECT, Catalogue, Pair, load_catalogue
@@ -27,6 +28,10 @@ from .status import (
 from .store import Store
 
 PARIS = ZoneInfo("Europe/Paris")
+# "Nous contacter": at most CONTACT_LIMIT requests per client within CONTACT_WINDOW.
+CONTACT_LIMIT = int(os.environ.get("SOLLICITATIONS_CONTACT_LIMIT", "5"))
+CONTACT_WINDOW = timedelta(hours=1)
+TROP_DE_DEMANDES = "Trop de sollicitations ont été envoyées depuis votre poste. Veuillez réessayer dans une heure."
 
 # The fields of the entry form, as the API names them.
 FORM_FIELDS = (
@@ -81,7 +86,7 @@ class Desk:
     def as_user(self, login: str) -> "UserDesk":
         return UserDesk(self, self.user(login))
 
-    def contact(self, categorie: str, sous_categorie: str, email: str, description: str) -> int:
+    def contact(self, categorie: str, sous_categorie: str, email: str, description: str, guard=None) -> int:
         """A request from "Nous contacter": no login, straight to the support desk; its number."""
         categorie, sous_categorie = rules.clean_text(categorie), rules.clean_text(sous_categorie)
         email, description = rules.clean_text(email), rules.clean_text(description)
@@ -95,21 +100,40 @@ class Desk:
             raise ValidationError(problems)
 
         def work(cur) -> int:
+            if guard is not None:
+                guard(cur)
             now = self.clock()
             numero = self.store.next_numero(cur)
-            self.store.insert_sollicitation(cur, {
+            request = {
                 "numero": numero, "statut": Status.ENVOYEE.value, "categorie": categorie,
                 "sous_categorie": sous_categorie, "email": email, "description": description,
                 "destinataire_id": support["id"], "contact": True, "saisie_le": now,
-                "envoyee_le": now, "modifiee_le": now,
-            })  # fmt: skip
+                "envoyee_le": now, "modifiee_le": now, "cree_par": None,
+            }  # fmt: skip
+            self.store.insert_sollicitation(cur, request)
             self.store.append_history(
                 cur, numero, now, None, Action.SUBMIT.value, None, Status.ENVOYEE.value,
                 "Sollicitation déposée depuis « Nous contacter »",
             )
+            mail.queue_deposit(self.store, cur, request, now)
+            mail.queue_for_action(self.store, cur, request, Action.SUBMIT, None, now)
             return numero
 
         return self.store.run(work)
+
+    def contact_form(self, categorie, sous_categorie, email, description, captcha_token: str,
+                     captcha_answer: str, client: str) -> int:  # fmt: skip
+        """The public "Nous contacter" form: the fields, then the captcha (spent once) and the
+        client's rate limit, checked in the transaction that stores the request."""
+        def guard(cur) -> None:
+            now = self.clock()
+            if not captcha.spend(self.store, cur, captcha_token, captcha_answer, now):
+                raise ValidationError(captcha.WRONG)
+            if self.store.count_contact_attempts(cur, client, now - CONTACT_WINDOW) >= CONTACT_LIMIT:
+                raise ValidationError(TROP_DE_DEMANDES)
+            self.store.add_contact_attempt(cur, client, now)
+
+        return self.contact(categorie, sous_categorie, email, description, guard=guard)
 
     def search_structures(self, text: str, etat: bool | None = None, limit: int = 50) -> pd.DataFrame:
         """Public structures whose name or identifier contains `text` (the "Rechercher" button)."""
@@ -384,6 +408,23 @@ class UserDesk:
         ids = self.user.emitter_structures if space == Space.EMISES else self.user.receiver_structures
         return queries.structures_frame(self.store.structures(ids))
 
+    def set_notifications(self, enabled: bool) -> None:
+        """Turn this user's notification mails on or off."""
+        if not isinstance(enabled, bool):
+            raise ValidationError("Indiquez Oui ou Non pour les notifications")
+        self.store.set_notifications(self.user.login, enabled)
+
+    def notifications(self) -> bool:
+        return bool(self.store.user(self.user.login)["notifications"])
+
+    def outbox(self, page: int = 1, page_size: int = 50, numero: int | None = None) -> pd.DataFrame:
+        """The mails written by the office (sent or waiting): for the support desk and managers."""
+        if not (self.user.is_manager or Role.SUPPORT in {h.role for h in self.user.habilitations}):
+            raise PermissionDenied("Seuls le support et les gestionnaires consultent les courriels envoyés")
+        page, page_size = queries.check_page(page, page_size)
+        rows, total = self.store.outbox_page(page, page_size, rules.parse_numero(numero) if numero else None)
+        return queries.outbox_frame(rows, total, page, page_size)
+
     # -- plumbing --------------------------------------------------------------------------
 
     def _space(self, space) -> Space:
@@ -425,6 +466,7 @@ class UserDesk:
                 row["envoyee_le"] = now
             self.store.insert_sollicitation(cur, row)
             self.store.append_history(cur, numero, now, self.user.login, action.value, None, status.value, None)
+            mail.queue_for_action(self.store, cur, {**row, "contact": False}, action, None, now)
             return numero
 
         return self.store.run(work)
@@ -466,6 +508,7 @@ class UserDesk:
                                       new.value, comment or note)  # fmt: skip
             if comment and action in COMMENT_SHOWN_IN_EXCHANGE:
                 self.store.append_comment(cur, n, now, self.user.login, actor.value, comment)
+            mail.queue_for_action(self.store, cur, {**row, **changes}, action, comment, now)
 
         self.store.run(work)
 

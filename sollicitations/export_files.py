@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -45,27 +45,34 @@ def list_pages(me, list_name: str = "search", space=None, **criteria) -> Iterato
         structure = criteria.pop("structure", None)
         if criteria:
             raise ValidationError([f"Critère inconnu : {k}" for k in criteria])
-        fetch = lambda page, size: me.to_process(structure, page, size, space)  # noqa: E731
+        fetch = lambda page, size: me.to_process(structure, page, size, space)
     elif list_name == "search":
-        fetch = lambda page, size: me.search(page, size, space, **criteria)  # noqa: E731
+        fetch = lambda page, size: me.search(page, size, space, **criteria)
     else:
         raise ValidationError(f"Liste inconnue : {list_name}")
     return exports.all_pages(fetch)
 
 
 def write_export(me, path, format: str = "xlsx", list_name: str = "search", *, space=None,
-                 progress: Progress | None = None, **criteria) -> int:  # fmt: skip
+                 progress: Progress | None = None, pages: Iterable[pd.DataFrame] | None = None,
+                 **criteria) -> int:  # fmt: skip
     """Write the whole list to `path` as `format`; the number of rows written.
 
     `progress(rows_done, total)` is called before the first row and after every page; an
     exception it raises stops the export (the partial file is removed): the app's "Annuler".
     XLSX refuses a list longer than a sheet (ValidationError whose message offers CSV).
+    `pages` replaces `list_name` and the criteria by frames already chosen (each with
+    `.attrs["total"]`), say a streamed query of the store.
     """
     format = str(format).lower().lstrip(".")
     if format not in FORMATS:
         raise ValidationError(f"Format d'export inconnu : {format} (xlsx, csv ou parquet)")
     path = Path(path)
-    pages = list_pages(me, list_name, space, **criteria)
+    if pages is None:
+        pages = list_pages(me, list_name, space, **criteria)
+    elif criteria:
+        raise TypeError("write_export: `pages` and search criteria exclude each other")
+    pages = iter(pages)
     first = next(pages)
     total = int(first.attrs.get("total", len(first)))
     if format == "xlsx" and total > XLSX_MAX_ROWS:

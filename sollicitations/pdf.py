@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 import unicodedata
 import zipfile
 from datetime import date, datetime
@@ -41,6 +42,7 @@ SUITE = " … (suite dans « Commentaires/Réponses »)"
 _SPACES = {"\u202f": "\u00a0", "\u2009": " ", "\u2007": "\u00a0", "\u200a": " ", "\t": "    "}
 EMBEDDED_NOTE = "Les fichiers sont joints à ce document (panneau « Pièces jointes » du lecteur PDF)."
 ZIP_NOTE = "Les fichiers sont dans le dossier « pieces-jointes » de l'archive."
+_KEEP_TOGETHER = re.compile(r"(?<=«) | (?=[»;:!?€%])")
 _SIDES = {"emetteur": "émetteur", "destinataire": "destinataire"}
 
 
@@ -311,6 +313,7 @@ def _lines(doc: _Document, text: str, width: float) -> list[str]:
     measure = doc.get_string_width
     space = measure(" ")
     lines: list[str] = []
+    text = _KEEP_TOGETHER.sub("\u00a0", text)  # never « alone at a line's end, nor » ; : ? ! € at a start
     for paragraph in text.split("\n"):
         line, line_width, started = "", 0.0, False
         for word in paragraph.split(" "):

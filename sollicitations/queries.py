@@ -491,3 +491,16 @@ def _parse_date(value, which: str) -> tuple[date | None, str | None]:
                 continue
     label = "de début" if which == "du" else "de fin"
     return None, f"La date {label} de la période de saisie n'est pas une date valide (jj/mm/aaaa)"
+
+
+OUTBOX_STATUS = {"pending": "En attente", "sending": "En cours d'envoi", "sent": "Envoyé", "failed": "Échec"}
+
+
+def outbox_frame(rows: pd.DataFrame, total: int, page: int, page_size: int) -> pd.DataFrame:
+    frame = pd.DataFrame({
+        "Date": rows["created_at"], "Sollicitation": rows["numero"], "Destinataire": rows["to_addr"],
+        "Objet": rows["subject"], "Statut": rows["status"].map(OUTBOX_STATUS), "Tentatives": rows["attempts"],
+        "Envoyé le": rows["sent_at"], "Texte": rows["text_body"],
+    })  # fmt: skip
+    frame.attrs.update(total=int(total), page=page, page_size=page_size, pages=max(1, math.ceil(total / page_size)))
+    return frame

@@ -144,7 +144,40 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0003_mail_and_contact",
+        """
+        CREATE SEQUENCE outbox_id START 1;
+        CREATE TABLE outbox (
+            id BIGINT PRIMARY KEY,
+            numero BIGINT,
+            kind VARCHAR NOT NULL,
+            to_addr VARCHAR NOT NULL,
+            subject VARCHAR NOT NULL,
+            text_body VARCHAR NOT NULL,
+            html_body VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL,
+            status VARCHAR NOT NULL,               -- pending, sending, sent, failed
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TIMESTAMP NOT NULL,
+            claimed_at TIMESTAMP,
+            sent_at TIMESTAMP,
+            last_error VARCHAR
+        );
+        CREATE TABLE captchas (
+            token VARCHAR PRIMARY KEY,
+            answer_hash VARCHAR NOT NULL,
+            expires_at TIMESTAMP NOT NULL,
+            used BOOLEAN NOT NULL DEFAULT false
+        );
+        CREATE TABLE contact_attempts (
+            client VARCHAR NOT NULL,
+            tente_le TIMESTAMP NOT NULL
+        );
+        """,
+    ),
 ]
+
 
 SOLLICITATION_COLUMNS = (
     "numero", "statut", "categorie", "sous_categorie", "type_objet", "numero_objet", "objet_id",
@@ -613,6 +646,93 @@ class Store:
             f" FROM sollicitations s WHERE {where} GROUP BY 1, 2 ORDER BY 1, 2",
             params,
         )
+
+    # -- mail outbox: written in the transaction of the change, delivered later --------------------
+
+    def enqueue_mail(self, cur, numero, kind, to_addr, subject, text_body, html_body, now) -> None:
+        cur.execute(
+            "INSERT INTO outbox (id, numero, kind, to_addr, subject, text_body, html_body, created_at, status,"
+            " next_attempt_at) VALUES (nextval('outbox_id'), ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+            [numero, kind, to_addr, subject, text_body, html_body, now, now],
+        )
+
+    def claim_mail(self, now: datetime, stale_before: datetime) -> dict | None:
+        """Take one due mail for delivery; a mail left 'sending' by a dead sender becomes due again."""
+        with self.transaction() as cur:
+            row = self._one(
+                "SELECT * FROM outbox WHERE (status = 'pending' AND next_attempt_at <= ?)"
+                " OR (status = 'sending' AND claimed_at < ?) ORDER BY next_attempt_at, id LIMIT 1",
+                [now, stale_before], cur,
+            )
+            if row is None:
+                return None
+            taken = cur.execute(
+                "UPDATE outbox SET status = 'sending', claimed_at = ? WHERE id = ? AND status = ? RETURNING id",
+                [now, row["id"], row["status"]],
+            ).fetchall()
+            return row if taken else None
+
+    def mail_sent(self, mail_id: int, now: datetime) -> None:
+        with self.transaction() as cur:
+            cur.execute("UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ?", [now, mail_id])
+
+    def mail_failed(self, mail_id: int, error: str, next_attempt_at: datetime | None) -> None:
+        """Count a failed attempt; None as next attempt gives up."""
+        with self.transaction() as cur:
+            cur.execute(
+                "UPDATE outbox SET status = ?, attempts = attempts + 1, last_error = ?,"
+                " next_attempt_at = coalesce(?, next_attempt_at), claimed_at = NULL WHERE id = ?",
+                ["pending" if next_attempt_at else "failed", error[:500], next_attempt_at, mail_id],
+            )
+
+    def outbox_page(self, page: int, page_size: int, numero: int | None = None) -> tuple[pd.DataFrame, int]:
+        where, params = ("numero = ?", [numero]) if numero is not None else ("true", [])
+        total = self.cursor().execute(f"SELECT count(*) FROM outbox WHERE {where}", params).fetchone()[0]
+        rows = self.query_df(
+            f"SELECT id, numero, kind, to_addr, subject, text_body, created_at, status, attempts, sent_at, last_error"
+            f" FROM outbox WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",
+            params + [page_size, (page - 1) * page_size],
+        )
+        return rows, total
+
+    def set_notifications(self, login: str, enabled: bool) -> None:
+        with self.transaction() as cur:
+            cur.execute("UPDATE users SET notifications = ? WHERE login = ?", [enabled, login])
+
+    def notified_agents(self, structure_id: str, cur=None) -> list[dict]:
+        """Agents of a structure who act on its requests and want mail."""
+        return self._all(
+            "SELECT DISTINCT u.login, u.email FROM habilitations h JOIN users u ON u.login = h.login"
+            " WHERE h.structure_id = ? AND h.role IN ('agent', 'support') AND h.droit_modification"
+            " AND u.notifications AND u.email IS NOT NULL ORDER BY u.login",
+            [structure_id], cur,
+        )
+
+    # -- the public contact form's defences -------------------------------------------------------
+
+    def add_captcha(self, token: str, answer_hash: str, expires_at: datetime) -> None:
+        with self.transaction() as cur:
+            cur.execute("INSERT INTO captchas VALUES (?, ?, ?, false)", [token, answer_hash, expires_at])
+
+    def use_captcha(self, cur, token: str, answer_hash: str, now: datetime) -> bool:
+        """Spend a challenge: true only once, before it expires, for the right answer."""
+        found = cur.execute(
+            "UPDATE captchas SET used = true WHERE token = ? AND NOT used AND expires_at > ? RETURNING answer_hash",
+            [token, now],
+        ).fetchall()
+        return bool(found) and found[0][0] == answer_hash
+
+    def purge_captchas(self, now: datetime) -> None:
+        with self.transaction() as cur:
+            cur.execute("DELETE FROM captchas WHERE expires_at <= ?", [now])
+
+    def count_contact_attempts(self, cur, client: str, since: datetime) -> int:
+        return cur.execute(
+            "SELECT count(*) FROM contact_attempts WHERE client = ? AND tente_le >= ?", [client, since]
+        ).fetchone()[0]
+
+    def add_contact_attempt(self, cur, client: str, now: datetime) -> None:
+        cur.execute("INSERT INTO contact_attempts VALUES (?, ?)", [client, now])
 
     # -- figures for managers (each one SQL statement over the scoped, filtered requests) --------
 
