@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from .clock import paris_now
 from .desk import Desk, open_desk
 from .status import Action, Status
 
@@ -191,8 +192,6 @@ def _fixed_requests(desk: Desk) -> None:
         desk.contact("Connexion", "Mot de passe oublié", "contact@boulangerie-exemple.example",
                      "Le lien de réinitialisation du mot de passe a expiré.")
     finally:
-        from .desk import paris_now
-
         desk.clock = paris_now
 
 

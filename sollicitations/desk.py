@@ -5,13 +5,13 @@ from collections.abc import Callable
 import os
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from . import captcha, exports, mail, queries, rules
 from .access import RECEIVER_ROLES, Habilitation, Role, Space, User
 from .attachments import DEFAULT_TYPE, TYPES, check_file
+from .clock import PARIS, paris_now  # noqa: F401 (PARIS: read by pdf.py)
 from .catalogue import ROUTE_CHOSEN, ROUTE_OBJECT, Catalogue, Pair, load_catalogue
 from .errors import PermissionDenied, TransitionError, ValidationError
 from .status import (
@@ -27,7 +27,6 @@ from .status import (
 )
 from .store import Store
 
-PARIS = ZoneInfo("Europe/Paris")
 # "Nous contacter": at most CONTACT_LIMIT requests per client within CONTACT_WINDOW.
 CONTACT_LIMIT = int(os.environ.get("SOLLICITATIONS_CONTACT_LIMIT", "5"))
 CONTACT_WINDOW = timedelta(hours=1)
@@ -38,11 +37,6 @@ FORM_FIELDS = (
     "categorie", "sous_categorie", "structure", "service", "email", "telephone", "description",
     "type_objet", "numero_objet", "destinataire", "service_destinataire", "destinataire_etat",
 )  # fmt: skip
-
-
-def paris_now() -> datetime:
-    """Wall-clock time in Paris, stored without zone: every user of the portal reads French time."""
-    return datetime.now(PARIS).replace(tzinfo=None)
 
 
 def open_desk(path: str | Path = "data/sollicitations.duckdb", read_only: bool = False) -> "Desk":

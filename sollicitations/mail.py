@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
+from .clock import paris_now
 from .status import Action
 
 log = logging.getLogger(__name__)
@@ -178,7 +179,7 @@ def send_one(message: EmailMessage, settings: SmtpSettings) -> None:
 
 
 def deliver_due(store, settings: SmtpSettings, now: datetime | None = None, limit: int = 100,
-                clock=datetime.now) -> tuple[int, int]:  # fmt: skip
+                clock=paris_now) -> tuple[int, int]:  # fmt: skip
     """Deliver the mails that are due; (sent, failed attempts). Stops at the first SMTP failure."""
     sent = failed = 0
     for _ in range(limit):

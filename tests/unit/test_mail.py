@@ -1,0 +1,283 @@
+"""Mail through a real SMTP server on localhost (aiosmtpd), and the public form's defences."""
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+import time
+from datetime import datetime, timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+
+import sollicitations as sol
+from sollicitations import captcha, mail
+from sollicitations.demo import REC201FOURNISSEUR
+
+
+class Inbox:
+    def __init__(self):
+        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        self.messages.append((list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SmtpServer:
+    def __init__(self):
+        self.port = free_port()
+        self.inbox = Inbox()
+        self.controller = None
+
+    def start(self):
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self):
+        self.controller.stop()
+        self.controller = None
+
+    @property
+    def settings(self):
+        return mail.SmtpSettings(host="127.0.0.1", port=self.port, sender="Sollicitations <ne-pas-repondre@example.org>",
+                                 timeout=3)
+
+
+@pytest.fixture
+def smtp():
+    server = SmtpServer()
+    server.start()
+    yield server
+    if server.controller:
+        server.stop()
+
+
+def outbox(desk, **where):
+    frame = desk.store.query_df("SELECT * FROM outbox ORDER BY id")
+    for key, value in where.items():
+        frame = frame[frame[key] == value]
+    return frame
+
+
+def new_sent(fournisseur) -> int:
+    return fournisseur.send(categorie="Factures émises", sous_categorie="Erreur dans les éléments de facturation",
+                            structure=REC201FOURNISSEUR, type_objet="Facture", numero_objet="QUAL_00000000007215",
+                            description="Le taux de TVA est erroné : 20 % au lieu de 5,5 %.")
+
+
+def test_a_response_reaches_the_emitter_through_smtp(desk, fournisseur, destinataire, smtp):
+    numero = new_sent(fournisseur)
+    destinataire.respond(numero, "Réponse : l’avoir est émis, « vérifiez » vos écritures… 120 €.")
+    sent, failed = mail.deliver_due(desk.store, smtp.settings)
+    assert failed == 0 and sent == len(outbox(desk)) == len(smtp.inbox.messages)
+    to_emitter = [(rcpt, m) for rcpt, m in smtp.inbox.messages
+                  if m["Subject"] == f"[Sollicitation n° {numero}] Réponse à votre sollicitation"]
+    assert len(to_emitter) == 1
+    rcpt, message = to_emitter[0]
+    assert rcpt == ["elise.marchand@fournisseur.example"]
+    assert message["Subject"] == f"[Sollicitation n° {numero}] Réponse à votre sollicitation"
+    assert message["From"] == "Sollicitations <ne-pas-repondre@example.org>"
+    assert message.is_multipart() and message.get_content_type() == "multipart/alternative"
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert "l’avoir est émis, « vérifiez » vos écritures… 120 €." in text
+    assert "« vérifiez »" in html and "<strong>Réponse :</strong>" in html
+    assert set(outbox(desk)["status"]) == {"sent"}
+
+
+def test_new_requests_reach_the_receiving_agents(desk, fournisseur, smtp):
+    numero = new_sent(fournisseur)
+    mail.deliver_due(desk.store, smtp.settings)
+    recipients = sorted(r for rcpt, m in smtp.inbox.messages if f"n° {numero}]" in m["Subject"] for r in rcpt)
+    assert recipients == ["hugo.fontaine@collectivite.example", "ines.navarro@collectivite.example"]
+
+
+def test_user_text_is_escaped_in_html_mail(desk, fournisseur, destinataire):
+    numero = new_sent(fournisseur)
+    destinataire.request_information(numero, "<script>alert(1)</script>")
+    row = outbox(desk, kind="request_information").iloc[-1]
+    assert "<script>" not in row["html_body"] and "&lt;script&gt;" in row["html_body"]
+
+
+def test_notifications_can_be_turned_off(desk, fournisseur, destinataire):
+    fournisseur.set_notifications(False)
+    assert fournisseur.notifications() is False
+    numero = new_sent(fournisseur)
+    destinataire.respond(numero, "Réglé.")
+    assert outbox(desk, numero=numero, kind="respond").empty
+    destinataire.set_notifications(False)
+    numero = new_sent(fournisseur)
+    assert list(outbox(desk, numero=numero)["to_addr"]) == ["hugo.fontaine@collectivite.example"]
+
+
+def test_a_refused_transition_writes_no_mail(desk, fournisseur, destinataire):
+    numero = new_sent(fournisseur)
+    before = len(outbox(desk))
+    with pytest.raises(sol.ValidationError):
+        destinataire.respond(numero, "")
+    assert len(outbox(desk)) == before
+
+
+def test_smtp_down_then_back_every_mail_once(desk, fournisseur, smtp):
+    for _ in range(3):
+        new_sent(fournisseur)
+    due = len(outbox(desk, status="pending"))
+    smtp.stop()
+    now = desk.clock()
+    sent, failed = mail.deliver_due(desk.store, smtp.settings, now=now)
+    assert (sent, failed) == (0, 1)
+    waiting = outbox(desk, status="pending")
+    assert len(waiting) == due and waiting["attempts"].max() == 1
+    assert waiting["last_error"].notna().sum() == 1
+    # Not due yet: the failed mail waits for its backoff, the others are tried but the server is down.
+    smtp.start()
+    sent, _ = mail.deliver_due(desk.store, smtp.settings, now=now + timedelta(hours=2))
+    assert sent == due
+    assert mail.deliver_due(desk.store, smtp.settings, now=now + timedelta(hours=3)) == (0, 0)
+    ids = [m["Message-ID"] for _, m in smtp.inbox.messages]
+    assert len(ids) == due == len(set(ids))
+    assert set(outbox(desk)["status"]) == {"sent"}
+
+
+def test_a_mail_is_given_up_after_max_attempts(desk, fournisseur, smtp):
+    desk.store.cursor().execute("DELETE FROM outbox")  # the demo's own mails would share the rounds
+    new_sent(fournisseur)
+    smtp.stop()
+    moment = desk.clock()
+    mails = len(outbox(desk))
+    for _ in range(mails * mail.MAX_ATTEMPTS + 3):  # one attempt per round: the server is down
+        mail.deliver_due(desk.store, smtp.settings, now=moment)
+        moment += timedelta(days=1)
+    assert set(outbox(desk)["status"]) == {"failed"}
+    assert outbox(desk)["attempts"].tolist() == [mail.MAX_ATTEMPTS] * mails
+
+
+def test_backoff_grows_and_is_capped():
+    assert [mail.backoff(n).total_seconds() for n in (1, 2, 3)] == [60, 120, 240]
+    assert mail.backoff(20) == timedelta(hours=1)
+
+
+def test_courier_delivers_in_the_background(desk, fournisseur, smtp):
+    new_sent(fournisseur)
+    courier = mail.Courier(desk.store, smtp.settings, interval=0.2).start()
+    try:
+        deadline = time.monotonic() + 10
+        while outbox(desk, status="pending").shape[0] and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        courier.stop()
+    assert outbox(desk, status="pending").empty and smtp.inbox.messages
+
+
+# -- "Nous contacter" -------------------------------------------------------------------------
+
+
+def answer_of(tmp_path) -> tuple[str, str]:
+    token, answer = (tmp_path / "captcha" / "last").read_text().split()
+    return token, answer
+
+
+@pytest.fixture
+def hook(tmp_path, monkeypatch):
+    monkeypatch.setenv(captcha.TEST_HOOK_ENV, str(tmp_path / "captcha"))
+    return tmp_path
+
+
+FORM = dict(categorie="Connexion", sous_categorie="Mot de passe oublié", email="visiteur@example.org",
+            description="Je n'arrive plus à me connecter depuis hier.")
+
+
+def test_contact_form_deposits_and_confirms_by_mail(desk, hook, smtp, support):
+    challenge = captcha.new_visual(desk.store, desk.clock())
+    assert challenge.image_png.startswith(b"\x89PNG")
+    token, answer = answer_of(hook)
+    numero = desk.contact_form(**FORM, captcha_token=token, captcha_answer=answer.lower(), client="198.51.100.7")
+    assert support.get(numero)["contact"] is True
+    mail.deliver_due(desk.store, smtp.settings)
+    deposits = [m for rcpt, m in smtp.inbox.messages if rcpt == ["visiteur@example.org"]]
+    assert len(deposits) == 1
+    body = deposits[0].get_body(("plain",)).get_content()
+    assert f"Sollicitation n° {numero}" in body and "Connexion / Mot de passe oublié" in body
+    assert FORM["description"] in body
+    support.respond(numero, "Un nouveau lien vous a été envoyé.")
+    mail.deliver_due(desk.store, smtp.settings)
+    answers = [m for rcpt, m in smtp.inbox.messages if rcpt == ["visiteur@example.org"]]
+    assert "Un nouveau lien vous a été envoyé." in answers[-1].get_body(("plain",)).get_content()
+
+
+def test_the_accessible_question_works_too(desk, hook):
+    challenge = captcha.new_question(desk.store, desk.clock())
+    assert challenge.question.startswith("Combien font ")
+    token, answer = answer_of(hook)
+    assert desk.contact_form(**FORM, captcha_token=token, captcha_answer=answer, client="c")
+
+
+def test_a_captcha_works_once(desk, hook):
+    captcha.new_visual(desk.store, desk.clock())
+    token, answer = answer_of(hook)
+    desk.contact_form(**FORM, captcha_token=token, captcha_answer=answer, client="c")
+    count = desk.store.count_sollicitations()
+    with pytest.raises(sol.ValidationError) as refused:
+        desk.contact_form(**FORM, captcha_token=token, captcha_answer=answer, client="c")
+    assert refused.value.messages == [captcha.WRONG]
+    assert desk.store.count_sollicitations() == count
+
+
+def test_wrong_or_expired_captcha_stores_nothing(desk, hook):
+    count, mails = desk.store.count_sollicitations(), len(outbox(desk))
+    captcha.new_visual(desk.store, desk.clock())
+    token, answer = answer_of(hook)
+    with pytest.raises(sol.ValidationError):
+        desk.contact_form(**FORM, captcha_token=token, captcha_answer="ZZZZZ" if answer != "ZZZZZ" else "YYYYY", client="c")
+    captcha.new_visual(desk.store, desk.clock() - captcha.LIFETIME - timedelta(seconds=1))
+    token, answer = answer_of(hook)
+    with pytest.raises(sol.ValidationError):
+        desk.contact_form(**FORM, captcha_token=token, captcha_answer=answer, client="c")
+    assert desk.store.count_sollicitations() == count and len(outbox(desk)) == mails
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("email", "pas-une-adresse", "L'adresse électronique de contact n'est pas valide"),
+    ("email", "", "L'adresse électronique de contact est obligatoire"),
+    ("description", "", "La description est obligatoire"),
+    ("description", "x" * 10_001, "La description ne doit pas dépasser 10000 caractères (10001 saisis)"),
+    ("categorie", "Factures émises", "La catégorie sélectionnée n'existe pas"),
+])
+def test_bad_fields_are_refused_before_the_captcha_is_spent(desk, hook, field, value, message):
+    captcha.new_visual(desk.store, desk.clock())
+    token, answer = answer_of(hook)
+    with pytest.raises(sol.ValidationError) as refused:
+        desk.contact_form(**{**FORM, field: value}, captcha_token=token, captcha_answer=answer, client="c")
+    assert message in refused.value.messages
+    # The challenge was not spent: the corrected form goes through with the same answer.
+    assert desk.contact_form(**FORM, captcha_token=token, captcha_answer=answer, client="c")
+
+
+def test_rate_limit_per_client(desk, hook):
+    for _ in range(5):
+        captcha.new_visual(desk.store, desk.clock())
+        desk.contact_form(**FORM, captcha_token=(a := answer_of(hook))[0], captcha_answer=a[1], client="203.0.113.9")
+    captcha.new_visual(desk.store, desk.clock())
+    token, answer = answer_of(hook)
+    with pytest.raises(sol.ValidationError) as refused:
+        desk.contact_form(**FORM, captcha_token=token, captcha_answer=answer, client="203.0.113.9")
+    assert "Trop de sollicitations" in refused.value.messages[0]
+    captcha.new_visual(desk.store, desk.clock())
+    token, answer = answer_of(hook)
+    assert desk.contact_form(**FORM, captcha_token=token, captcha_answer=answer, client="another client")
+
+
+def test_only_support_and_managers_read_the_outbox(desk, fournisseur, support, gestionnaire):
+    new_sent(fournisseur)
+    assert len(support.outbox()) == len(outbox(desk))
+    assert "Objet" in gestionnaire.outbox().columns
+    with pytest.raises(sol.PermissionDenied):
+        fournisseur.outbox()
