@@ -2,10 +2,13 @@
 import panel as pn
 
 import sollicitations as sol
-from sollicitations import config
+from sollicitations import config, mail
 from sollicitations_ui.shell import build_page
 
 pn.extension("tabulator", sizing_mode="stretch_width", notifications=True)
 
 desk = pn.state.as_cached("desk", lambda: sol.open_desk(config.database_path()))
+settings = mail.SmtpSettings.from_env()
+if settings is not None:  # without SMTP (the demo) mails stay in the outbox, readable by support
+    pn.state.as_cached("courier", lambda: mail.Courier(desk.store, settings).start())
 build_page(desk, pn.state.user, pn.state.location).servable(title="Sollicitations")

@@ -6,7 +6,9 @@ import os
 import sys
 from pathlib import Path
 
-from . import config, demo
+from . import captcha, config, demo
+
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,8 +57,12 @@ def _serve(args) -> int:
         demo.build(path, size=config.DEFAULT_DEMO_SIZE).close()
         print(f"Base de démonstration créée : {path}")
     os.environ["SOLLICITATIONS_DB"] = str(path)
+    if os.environ.get(captcha.TEST_HOOK_ENV) and args.address not in LOOPBACK:
+        print(f"{captcha.TEST_HOOK_ENV} est réservé aux tests : refusé sur une adresse publique", file=sys.stderr)
+        return 2
     command = [
-        sys.executable, "-m", "panel", "serve", str(config.ROOT / "app.py"),
+        sys.executable, "-m", "panel", "serve", str(config.ROOT / "app.py"), str(config.ROOT / "contact.py"),
+        "--oauth-guest-endpoints", "/contact",
         "--port", str(args.port), "--address", args.address,
         "--allow-websocket-origin", f"{args.address}:{args.port}",
         "--basic-auth", str(config.credentials_file()),

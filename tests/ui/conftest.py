@@ -37,10 +37,10 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, db: Path, secrets: Path):
+    def __init__(self, db: Path, secrets: Path, **extra_env: str):
         self.port = free_port()
         self.url = f"http://localhost:{self.port}"
-        env = {**os.environ, "SOLLICITATIONS_SECRETS": str(secrets)}
+        env = {**os.environ, "SOLLICITATIONS_SECRETS": str(secrets), **extra_env}
         env.pop("SOLLICITATIONS_CREDENTIALS", None)
         self.log = open(secrets / "server.log", "w")
         self.process = subprocess.Popen(
@@ -78,7 +78,9 @@ def server(demo_template, tmp_path_factory):
     folder = tmp_path_factory.mktemp("server")
     db = folder / "app.duckdb"
     shutil.copy(demo_template, db)
-    srv = Server(db, folder)
+    # The captcha's test hook: answers land in this folder (refused by `serve` off loopback).
+    srv = Server(db, folder, SOLLICITATIONS_CAPTCHA_TEST_DIR=str(folder / "captcha"))
+    srv.captcha_dir = folder / "captcha"
     yield srv
     srv.stop()
     assert_no_server_error(srv.log_text())

@@ -1,0 +1,56 @@
+"""The public "Nous contacter" page: no login, a captcha, a number to note."""
+from __future__ import annotations
+
+import base64
+
+import panel as pn
+from panel.viewable import Viewer
+
+import sollicitations as sol
+
+from . import format as fmt
+from .state import ContactForm
+from .views import button, card, html
+
+
+class ContactView(Viewer):
+    def __init__(self, form: ContactForm, **params):
+        super().__init__(**params)
+        self.form = form
+
+    def __panel__(self):
+        f, w = self.form, pn.widgets
+        image = pn.bind(lambda png: f'<img alt="Captcha visuel de validation : recopiez les caractères" '
+                        f'src="data:image/png;base64,{base64.b64encode(png).decode()}">' if png else "", f.param.image)
+        question = pn.bind(lambda q: f"<p><strong>{fmt.esc(q)}</strong></p>" if q else "", f.param.question)
+        form = pn.Column(
+            html("<p>Ce formulaire est réservé aux utilisateurs qui ne parviennent pas à se connecter. "
+                 "Les sollicitations déposées ici ne peuvent pas être suivies dans l'application : la réponse "
+                 "vous parviendra par courriel.</p>"),
+            w.Select.from_param(f.param.categorie, name="Catégorie *"),
+            w.Select.from_param(f.param.sous_categorie, name="Sous-catégorie *"),
+            w.TextInput.from_param(f.param.email, name="Adresse électronique de contact *", max_length=254),
+            w.TextAreaInput.from_param(f.param.description, name="Description *", height=160, max_length=10_000),
+            card("Captcha visuel de validation",
+                 html(image), html(question),
+                 w.TextInput.from_param(f.param.reponse_captcha, name="Recopiez les caractères de l'image ou répondez à la question *",
+                                        max_length=20),
+                 pn.Row(button("Nouveau code", f.new_image),
+                        button("Je ne peux pas lire l'image : poser une question", f.new_question))),
+            html(pn.bind(fmt.errors_html, f.param.errors)),
+            button("Valider", f.submit, kind="primary"),
+            visible=f.param.numero.rx.is_(None),
+        )  # fmt: skip
+        confirmation = html(pn.bind(
+            lambda n: fmt.message_html(f"Votre sollicitation a bien été envoyée sous le numéro {n}. "
+                                       "Notez ce numéro : il facilitera le suivi de votre demande. "
+                                       "Un courriel de confirmation vous est adressé.") if n else "",
+            f.param.numero))  # fmt: skip
+        return pn.Column(html("<h2>Nous contacter</h2>"), confirmation, form, html('<p><a href="./app">Se connecter</a></p>'),
+                         sizing_mode="stretch_width", max_width=900)
+
+
+def build_contact_page(desk: sol.Desk, client: str) -> pn.template.BaseTemplate:
+    template = pn.template.BootstrapTemplate(title="Sollicitations — Nous contacter", header_background="#000091")
+    template.main.append(ContactView(ContactForm(desk, client)))
+    return template
