@@ -411,9 +411,12 @@ class UserDesk:
     def notifications(self) -> bool:
         return bool(self.store.user(self.user.login)["notifications"])
 
+    def can_read_outbox(self) -> bool:
+        return self.user.is_manager or Role.SUPPORT in {h.role for h in self.user.habilitations}
+
     def outbox(self, page: int = 1, page_size: int = 50, numero: int | None = None) -> pd.DataFrame:
         """The mails written by the office (sent or waiting): for the support desk and managers."""
-        if not (self.user.is_manager or Role.SUPPORT in {h.role for h in self.user.habilitations}):
+        if not self.can_read_outbox():
             raise PermissionDenied("Seuls le support et les gestionnaires consultent les courriels envoyés")
         page, page_size = queries.check_page(page, page_size)
         rows, total = self.store.outbox_page(page, page_size, rules.parse_numero(numero) if numero else None)

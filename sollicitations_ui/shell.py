@@ -27,6 +27,10 @@ def build_page(desk: sol.Desk, login: str | None, location=None) -> pn.template.
         f'<div style="color:#fff;text-align:right;padding-top:6px">{fmt.esc(me.user.prenom)} {fmt.esc(me.user.nom)}'
         ' — <a href="./logout" style="color:#fff">Se déconnecter</a></div>'
     ))  # fmt: skip
+    notifications = pn.widgets.Checkbox(name="Recevoir les notifications par courriel", value=me.notifications(),
+                                        styles={"color": "white"}, width=300, css_classes=["notifications"])  # fmt: skip
+    notifications.param.watch(lambda e: me.set_notifications(e.new), "value")
+    template.header.append(notifications)
     spaces = me.user.spaces()
     if not spaces:
         template.main.append(pn.pane.HTML(fmt.errors_html(["Votre compte n'est habilité sur aucune structure."])))

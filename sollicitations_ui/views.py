@@ -18,6 +18,7 @@ from .state import (
     Detail,
     EntryForm,
     ManagerDashboard,
+    Outbox,
     Navigation,
     Pager,
     SearchForm,
@@ -604,6 +605,8 @@ class SpaceView(Viewer):
         if space != Space.TOUTES:
             self.dashboard = Dashboard(me, self.navigation, space)
             views.append(("tableau", "Tableau de bord", DashboardView(self.dashboard, self.open_request)))
+        if space != Space.EMISES and me.can_read_outbox():
+            views.append(("courriels", "Courriels", OutboxView(Outbox(me, self.navigation), self.open_request)))
         self.tabs = pn.Tabs(*[(label, view) for _, label, view in views], dynamic=False, sizing_mode="stretch_width")
         keys = [key for key, _, _ in views]
         self.navigation.param.tab.objects = keys
@@ -699,3 +702,34 @@ class ManagerView(Viewer):
 
 def fmt_messages(error: Exception) -> list[str]:
     return error.messages if isinstance(error, sol.ValidationError) else [str(error)]
+
+
+class OutboxView(Viewer):
+    """ "Courriels": what the office wrote, and whether it left (in the demo, nothing leaves)."""
+
+    def __init__(self, state: Outbox, open_request, **params):
+        super().__init__(**params)
+        self.state, self.open_request = state, open_request
+
+    def __panel__(self):
+        s = self.state
+        table = pn.bind(self._table, s.param.rows)
+        return pn.Column(
+            html(pn.bind(fmt.errors_html, s.param.errors)),
+            pn.Row(pn.widgets.TextInput.from_param(s.param.numero, name="Numéro de la sollicitation", width=260),
+                   button("Rechercher", s.search, align="end")),
+            card("Courriels", PagerView(s.pager), table),
+            sizing_mode="stretch_width",
+        )  # fmt: skip
+
+    def _table(self, rows):
+        if rows is None or rows.empty:
+            return html("<em>Aucun courriel.</em>")
+        shown = fmt.dates_as_text(rows, columns=("Date", "Envoyé le"))
+        widget = pn.widgets.Tabulator(
+            shown, show_index=False, disabled=True, sizing_mode="stretch_width", layout="fit_columns",
+            selectable=False, formatters={c: {"type": "textarea"} for c in shown.columns}, widths={"Texte": 420},
+            stylesheets=[":host .tabulator-cell[tabulator-field='Sollicitation'] { color: #000091; text-decoration: underline; cursor: pointer; }"],
+        )  # fmt: skip
+        widget.on_click(lambda e: self.open_request(int(rows.iloc[e.row]["Sollicitation"])) if e.column == "Sollicitation" else None)
+        return widget

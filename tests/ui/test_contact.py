@@ -44,3 +44,21 @@ def test_contact_form_from_the_login_page(server, page):
 
     login(page, server, "support", path=f"/app?numero={numero}")
     page.get_by_text("Le lien de réinitialisation ne fonctionne pas.").first.wait_for()
+
+
+def test_support_reads_the_outbox_and_users_turn_notifications_off(server, page):
+    login(page, server, "support")
+    page.locator(".bk-tab", has_text="Courriels").first.click()
+    page.get_by_text("Votre sollicitation a bien été déposée").first.wait_for()
+    screenshot(page, "support-courriels")
+    checkbox = notifications_box(page)
+    assert checkbox.is_checked()
+    checkbox.uncheck()
+    page.wait_for_timeout(500)
+    page.reload()
+    page.get_by_text("Courriels").first.wait_for()
+    assert not notifications_box(page).is_checked()
+
+
+def notifications_box(page):
+    return page.locator(".notifications input[type=checkbox]")
