@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import captcha, exports, mail, queries, rules
+import duckdb
+
+from . import captcha, exports, mail, queries, rules, snapshot
 from .access import RECEIVER_ROLES, Habilitation, Role, Space, User
 from .attachments import DEFAULT_TYPE, TYPES, check_file
 from .clock import PARIS, paris_now  # noqa: F401 (PARIS: read by pdf.py)
@@ -40,12 +42,31 @@ FORM_FIELDS = (
 
 
 def open_desk(path: str | Path = "data/sollicitations.duckdb", read_only: bool = False) -> "Desk":
-    """Open (and on first use create) the store at `path`; ':memory:' for a throw-away one."""
-    store = Store(path, read_only=read_only)
+    """Open (and on first use create) the store at `path`; ':memory:' for a throw-away one.
+
+    With `read_only`, a database held by the serving app is read through the snapshot the app
+    publishes beside it (see snapshot.py); `desk.snapshot_age()` says how old it is.
+    """
+    if read_only:
+        return Desk(_read_only_store(Path(path)))
+    store = Store(path)
     desk = Desk(store)
-    if not read_only:
-        desk.sync_catalogue()
+    desk.sync_catalogue()
     return desk
+
+
+def _read_only_store(path: Path) -> Store:
+    try:
+        return Store(path, read_only=True)
+    except duckdb.IOException as error:
+        if "lock" not in str(error).lower():
+            raise
+    published = snapshot.snapshot_path(path)
+    if not published.exists():
+        raise PermissionDenied(
+            f"{path} est utilisée par l'application et aucun instantané n'est encore publié ({published})"
+        )
+    return Store(published, read_only=True)
 
 
 class Desk:
@@ -56,6 +77,11 @@ class Desk:
         self.store = store
         self.catalogue = catalogue or load_catalogue()
         self.clock = clock
+
+    def snapshot_age(self):
+        """How old the data is: None when live, a timedelta for a published snapshot."""
+        published = self.store.published_at()
+        return None if published is None else self.clock() - published
 
     def sync_catalogue(self) -> None:
         """Mirror data/categories.csv into the store, where analysts' SQL can join it."""

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import duckdb
 import pandas as pd
 
-from .errors import ConflictError
+from .errors import ConflictError, PermissionDenied
 
 T = TypeVar("T")
 
@@ -324,6 +324,16 @@ _LIST_SELECT = """
     LEFT JOIN users a ON a.login = s.assigne_a
 """
 
+READ_ONLY_MESSAGE = (
+    "Cette base est ouverte en lecture seule (instantané publié par l'application) : "
+    "aucune modification n'est possible ici."
+)
+
+
+class ReadOnly(PermissionDenied):
+    """A write through a read-only desk (a notebook's snapshot)."""
+
+
 _CONFLICT_MESSAGE = (
     "Un autre utilisateur a modifié cette sollicitation au même moment. "
     "Veuillez recharger la page et réessayer."
@@ -342,6 +352,7 @@ class Store:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._connection = duckdb.connect(self.path, read_only=read_only)
         self._local = threading.local()
+        self.writes = 0  # committed use cases: the snapshot publisher compares it
         if not read_only:
             self.migrate()
 
@@ -356,10 +367,16 @@ class Store:
         return cur
 
     def close(self) -> None:
-        self._connection.close()
+        """Close the database; closing twice is harmless."""
+        try:
+            self._connection.close()
+        except duckdb.ConnectionException:
+            pass
 
     @contextmanager
     def transaction(self):
+        if self.read_only:
+            raise ReadOnly(READ_ONLY_MESSAGE)
         cur = self.cursor()
         cur.execute("BEGIN TRANSACTION")
         try:
@@ -379,7 +396,9 @@ class Store:
         for attempt in range(self.RETRIES):
             try:
                 with self.transaction() as cur:
-                    return work(cur)
+                    result = work(cur)
+                self.writes += 1
+                return result
             except duckdb.TransactionException:
                 if attempt == self.RETRIES - 1:
                     raise ConflictError(_CONFLICT_MESSAGE) from None
@@ -407,6 +426,30 @@ class Store:
                 tx.execute("INSERT INTO schema_migrations VALUES (?, ?)", [name, datetime.now()])
             applied.append(name)
         return applied
+
+    def copy_to(self, target: Path, published_at: datetime) -> None:
+        """A consistent copy of the whole database into a new file (one read transaction).
+
+        DuckDB-only (ATTACH and COPY FROM DATABASE): PostgreSQL deployments read live instead.
+        """
+        cur = self._connection.cursor()
+        source = cur.execute("SELECT current_database()").fetchone()[0]
+        cur.execute(f"ATTACH '{_quote(target)}' AS snapshot_target")
+        try:
+            cur.execute(f'COPY FROM DATABASE "{source}" TO snapshot_target')
+            cur.execute("CREATE TABLE snapshot_target.snapshot_info (published_at TIMESTAMP NOT NULL)")
+            cur.execute("INSERT INTO snapshot_target.snapshot_info VALUES (?)", [published_at])
+        finally:
+            cur.execute("DETACH snapshot_target")
+            cur.close()
+
+    def published_at(self) -> datetime | None:
+        """When the snapshot this store reads was published; None for a live database."""
+        try:
+            row = self.cursor().execute("SELECT max(published_at) FROM snapshot_info").fetchone()
+        except duckdb.CatalogException:
+            return None
+        return row[0]
 
     def replace_catalogue(self, rows: Iterable[tuple]) -> None:
         with self.transaction() as cur:
@@ -849,6 +892,11 @@ class Store:
         result = cur.execute(sql, list(params))
         names = [d[0] for d in result.description]
         return [dict(zip(names, row)) for row in result.fetchall()]
+
+
+def _quote(path: Path) -> str:
+    """A file path inside a SQL string literal (ATTACH takes no bound parameter)."""
+    return str(path).replace("'", "''")
 
 
 def _statements(script: str) -> list[str]:

@@ -81,6 +81,7 @@ def server(demo_template, tmp_path_factory):
     # The captcha's test hook: answers land in this folder (refused by `serve` off loopback).
     srv = Server(db, folder, SOLLICITATIONS_CAPTCHA_TEST_DIR=str(folder / "captcha"))
     srv.captcha_dir = folder / "captcha"
+    srv.db = db
     yield srv
     srv.stop()
     assert_no_server_error(srv.log_text())
