@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: serve test demo browser clean
+.PHONY: serve test demo browser clean jupyter
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,11 @@ test: $(VENV)/.installed browser
 
 demo: $(VENV)/.installed
 	$(PY) -m sollicitations demo --force
+
+jupyter: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[notebooks]'
+	test -f data/sollicitations.duckdb || $(PY) -m sollicitations demo
+	$(VENV)/bin/jupyter lab notebooks/
 
 browser:
 	scripts/install-browser

@@ -384,6 +384,11 @@ class UserDesk:
         space = self._space(space)
         return queries.delays(self.store, self.user, space, self._figure_filters(space, filters), by)
 
+    def processing_times(self, space: Space | str | None = None, **filters) -> pd.DataFrame:
+        """Per sent request, days to first response and to closing: the distributions behind `delays`."""
+        space = self._space(space)
+        return queries.processing_times(self.store, self.user, space, self._figure_filters(space, filters))
+
     def reopen_rates(self, by: str = "destinataire", space: Space | str | None = None, **filters) -> pd.DataFrame:
         space = self._space(space)
         return queries.reopen_rates(self.store, self.user, space, self._figure_filters(space, filters), by)

@@ -111,12 +111,17 @@ def export(args: argparse.Namespace) -> int:
     from .desk import open_desk
 
     try:
+        # A database held by the serving app is read through the snapshot it publishes.
         desk = open_desk(path, read_only=True)
-    except duckdb.IOException as error:
-        if "lock" in str(error).lower():
-            return _fail(f"la base {path} est ouverte par un autre programme (l'application ?) : "
-                         "arrêtez-le, ou exportez depuis l'application")  # fmt: skip
+    except SollicitationError as error:
+        return _fail(str(error))
+    except duckdb.Error as error:
         return _fail(f"la base {path} ne peut pas être ouverte ({error})")
+    age = desk.snapshot_age()
+    if age is not None:
+        minutes = max(0, int(age.total_seconds() // 60))
+        print(f"La base est ouverte par l'application : export depuis l'instantané publié il y a {minutes} min.",
+              file=sys.stderr)  # fmt: skip
     show = _progress_printer() if not args.quiet and sys.stderr.isatty() else None
     try:
         me = desk.as_user(args.user)

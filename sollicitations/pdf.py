@@ -24,6 +24,8 @@ import ttf_opensans
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from .clock import PARIS
+
 FONT = "OpenSans"
 _FONT_FILES = {"": ttf_opensans.OPENSANS_REGULAR.path, "B": ttf_opensans.OPENSANS_BOLD.path}
 
@@ -438,8 +440,6 @@ def _aware(value):
     if not isinstance(value, datetime):
         return None
     if value.tzinfo is None:
-        from .desk import PARIS
-
         value = value.replace(tzinfo=PARIS)
     return value
 

@@ -276,6 +276,17 @@ def delays(store: Store, user: User, space: Space, filters: Filters, by: str) ->
     return frame
 
 
+def processing_times(store: Store, user: User, space: Space, filters: Filters) -> pd.DataFrame:
+    """One row per sent request: days to first response and to closing (NaN while not reached)."""
+    rows = store.processing_times(user.scope(space), filters)
+    return pd.DataFrame({
+        "Référence": rows["numero"], "Statut sollicitation": rows["statut"].map(_status_label),
+        "Catégorie": rows["categorie"], "Destinataire": rows["destinataire_id"],
+        "Envoyée le": rows["envoi"], "Première réponse, jours": rows["h_reponse"] / 24,
+        "Clôture, jours": rows["h_fermeture"] / 24,
+    })  # fmt: skip
+
+
 def reopen_rates(store: Store, user: User, space: Space, filters: Filters, by: str) -> pd.DataFrame:
     _check_by(by)
     rows = store.reopen_rates(user.scope(space), filters, by)

@@ -334,6 +334,17 @@ class ReadOnly(PermissionDenied):
     """A write through a read-only desk (a notebook's snapshot)."""
 
 
+# First sending, first response and first closing of each request in a scope, from its history.
+_FIRSTS = """
+    SELECT h.numero,
+           min(CASE WHEN h.nouveau_statut = 'envoyee' THEN h.date END) AS envoi,
+           min(CASE WHEN h.action = 'respond' THEN h.date END) AS reponse,
+           min(CASE WHEN h.nouveau_statut = 'fermee' THEN h.date END) AS fermeture
+    FROM historique h
+    WHERE h.numero IN (SELECT s.numero FROM sollicitations s WHERE {where})
+    GROUP BY h.numero
+"""
+
 _CONFLICT_MESSAGE = (
     "Un autre utilisateur a modifié cette sollicitation au même moment. "
     "Veuillez recharger la page et réessayer."
@@ -813,21 +824,28 @@ class Store:
             params + [list(moments)],
         )
 
+    def processing_times(self, scope: Scope, filters: Filters) -> pd.DataFrame:
+        """Per request: when it was first sent, first answered, first closed (from its history)."""
+        where, params = self._where(scope, filters)
+        return self.query_df(
+            f"""
+            WITH firsts AS ({_FIRSTS.format(where=where)})
+            SELECT s.numero, s.statut, s.categorie, s.destinataire_id, f.envoi, f.reponse, f.fermeture,
+                   extract(epoch FROM (f.reponse - f.envoi)) / 3600.0 AS h_reponse,
+                   extract(epoch FROM (f.fermeture - f.envoi)) / 3600.0 AS h_fermeture
+            FROM firsts f JOIN sollicitations s ON s.numero = f.numero
+            WHERE f.envoi IS NOT NULL ORDER BY s.numero
+            """,
+            params,
+        )
+
     def delays(self, scope: Scope, filters: Filters, by: str) -> pd.DataFrame:
         """Hours from sending to the first response and to closing: median and 90th percentile."""
         column = DELAY_BY[by]
         where, params = self._where(scope, filters)
         return self.query_df(
             f"""
-            WITH firsts AS (
-                SELECT h.numero,
-                       min(CASE WHEN h.nouveau_statut = 'envoyee' THEN h.date END) AS envoi,
-                       min(CASE WHEN h.action = 'respond' THEN h.date END) AS reponse,
-                       min(CASE WHEN h.nouveau_statut = 'fermee' THEN h.date END) AS fermeture
-                FROM historique h
-                WHERE h.numero IN (SELECT s.numero FROM sollicitations s WHERE {where})
-                GROUP BY h.numero
-            ), d AS (
+            WITH firsts AS ({_FIRSTS.format(where=where)}), d AS (
                 SELECT s.{column} AS cle,
                        extract(epoch FROM (f.reponse - f.envoi)) / 3600.0 AS h_reponse,
                        extract(epoch FROM (f.fermeture - f.envoi)) / 3600.0 AS h_fermeture
