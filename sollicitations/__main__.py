@@ -12,6 +12,11 @@ LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["export"]:  # its many options are its own parser's
+        from .export_cli import run_export
+
+        return run_export(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m sollicitations")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -26,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     p_serve.add_argument("--db", type=Path, default=None, help="fichier DuckDB (SOLLICITATIONS_DB par défaut)")
     p_serve.add_argument("--address", default="localhost")
     p_serve.add_argument("--show", action="store_true", help="ouvre le navigateur")
+
+    commands.add_parser("export", help="exporte une liste complète (XLSX, CSV, Parquet) ; voir export --help")
 
     args = parser.parse_args(argv)
     if args.command == "demo":

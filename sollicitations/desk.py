@@ -13,7 +13,7 @@ import duckdb
 from . import captcha, exports, mail, queries, rules, snapshot
 from .access import RECEIVER_ROLES, Habilitation, Role, Space, User
 from .attachments import DEFAULT_TYPE, TYPES, check_file
-from .clock import PARIS, paris_now  # noqa: F401 (PARIS: read by pdf.py)
+from .clock import paris_now
 from .catalogue import ROUTE_CHOSEN, ROUTE_OBJECT, Catalogue, Pair, load_catalogue
 from .errors import PermissionDenied, TransitionError, ValidationError
 from .status import (
@@ -318,6 +318,25 @@ class UserDesk:
 
         self._act(numero, Action.DELETE_ATTACHMENT, apply)
 
+    def detail_pdf(self, numero: int, attachments: bool = False) -> bytes:
+        """"Télécharger détail": the PDF; with `attachments`, the files embedded in it."""
+        from . import pdf
+
+        return pdf.detail_pdf(self, numero, attachments)
+
+    def detail_zip(self, numero: int) -> bytes:
+        """The detail PDF and the attachments, in one ZIP."""
+        from . import pdf
+
+        return pdf.detail_zip(self, numero)
+
+    def export(self, path, format: str = "xlsx", list_name: str = "search", space: Space | str | None = None,
+               progress=None, **criteria) -> int:  # fmt: skip
+        """The whole list written to `path` (xlsx, csv or parquet), streamed; the number of rows."""
+        from . import export_files
+
+        return export_files.write_export(self, path, format, list_name, space=space, progress=progress, **criteria)
+
     def attachments(self, numero: int) -> pd.DataFrame:
         row = self._readable(numero)
         return queries.attachments_frame(self.store.attachments(row["numero"]))
@@ -414,19 +433,16 @@ class UserDesk:
         """Requests entered per month (rows) and per status or category (columns)."""
         return queries.monthly(self.store, self.user, self._space(space), by, structure)
 
-    def export_csv(self, list_name: str = "search", space: Space | str | None = None, **criteria) -> bytes:
-        """The whole list (every page) as CSV: "search" with criteria, or "to_process"."""
+    def list_batches(self, list_name: str = "search", space: Space | str | None = None, batch_size: int = 10_000,
+                     **criteria):  # fmt: skip
+        """The whole list, "search" (with criteria) or "to_process", streamed in frames of `batch_size`."""
         space = self._space(space)
-        if list_name == "to_process":
-            structure = criteria.pop("structure", None)
-            if criteria:
-                raise ValidationError([f"Critère inconnu : {k}" for k in criteria])
-            fetch = lambda page, size: self.to_process(structure, page, size, space)  # noqa: E731
-        elif list_name == "search":
-            fetch = lambda page, size: self.search(page, size, space, **criteria)  # noqa: E731
-        else:
-            raise ValidationError(f"Liste inconnue : {list_name}")
-        return exports.csv_bytes(exports.all_pages(fetch))
+        return queries.list_batches(self.store, self.desk.catalogue, self.user, space, list_name, dict(criteria),
+                                    batch_size)  # fmt: skip
+
+    def export_csv(self, list_name: str = "search", space: Space | str | None = None, **criteria) -> bytes:
+        """The whole list (not one page) as CSV: "search" with criteria, or "to_process"."""
+        return exports.csv_bytes(self.list_batches(list_name, space, **criteria))
 
     def my_structures(self, space: Space | str | None = None) -> pd.DataFrame:
         space = self._space(space)

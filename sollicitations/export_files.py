@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import os
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -40,17 +41,8 @@ def xlsx_too_many_rows(total: int) -> str:
 
 
 def list_pages(me, list_name: str = "search", space=None, **criteria) -> Iterator[pd.DataFrame]:
-    """Every page of a list of `me`: "search" (with criteria) or "to_process" (optionally `structure`)."""
-    if list_name == "to_process":
-        structure = criteria.pop("structure", None)
-        if criteria:
-            raise ValidationError([f"Critère inconnu : {k}" for k in criteria])
-        fetch = lambda page, size: me.to_process(structure, page, size, space)
-    elif list_name == "search":
-        fetch = lambda page, size: me.search(page, size, space, **criteria)
-    else:
-        raise ValidationError(f"Liste inconnue : {list_name}")
-    return exports.all_pages(fetch)
+    """Every row of a list of `me`, "search" (with criteria) or "to_process", streamed in batches."""
+    return me.list_batches(list_name, space, **criteria)
 
 
 def write_export(me, path, format: str = "xlsx", list_name: str = "search", *, space=None,
@@ -84,7 +76,7 @@ def write_export(me, path, format: str = "xlsx", list_name: str = "search", *, s
         yield first
         yield from pages
 
-    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
+    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.part")  # two exports never share it
     writer = {"xlsx": _write_xlsx, "csv": _write_csv, "parquet": _write_parquet}[format]
     try:
         rows = writer(partial, every_page(), total, progress or _quiet, me=me, sheet=LISTS.get(list_name, "Liste"))

@@ -72,8 +72,29 @@ def check_page(page, page_size) -> tuple[int, int]:
     return page, page_size
 
 
-def to_process(store: Store, user: User, space: Space, structure, page, page_size) -> pd.DataFrame:
-    page, page_size = check_page(page, page_size)
+def list_batches(store: Store, catalogue: Catalogue, user: User, space: Space, list_name: str, criteria: dict,
+                 batch_size: int = 10_000):  # fmt: skip
+    """The whole of a list ("search" or "to_process"), as frames of `batch_size` rows, streamed."""
+    if list_name == "to_process":
+        structure = criteria.pop("structure", None)
+        if criteria:
+            raise ValidationError([f"Critère inconnu : {k}" for k in criteria])
+        filters, sort = _to_process_filters(user, space, structure), ("saisie" if space == Space.EMISES else "recent")
+        columns = TO_PROCESS_COLUMNS if space == Space.EMISES else RECEIVED_COLUMNS
+    elif list_name == "search":
+        filters, sort, columns = build_filters(store, catalogue, user, space, criteria), "numero", SEARCH_COLUMNS
+    else:
+        raise ValidationError(f"Liste inconnue : {list_name}")
+    empty = True
+    for number, (rows, total) in enumerate(store.iter_list(user.scope(space), filters, sort, batch_size), start=1):
+        empty = False
+        yield _present(rows, columns, total, number, batch_size)
+    if empty:  # an empty list still has its header
+        rows, total = store.list_page(user.scope(space), filters, 1, 1, sort)
+        yield _present(rows, columns, total, 1, batch_size)
+
+
+def _to_process_filters(user: User, space: Space, structure) -> Filters:
     filters = Filters()
     if structure:
         _check_structure_in_space(user, space, structure)
@@ -83,6 +104,12 @@ def to_process(store: Store, user: User, space: Space, structure, page, page_siz
             filters.destinataire = structure
     statuses = EMITTER_TO_PROCESS if space == Space.EMISES else RECEIVER_TO_PROCESS
     filters.statuts = [s.value for s in statuses]
+    return filters
+
+
+def to_process(store: Store, user: User, space: Space, structure, page, page_size) -> pd.DataFrame:
+    page, page_size = check_page(page, page_size)
+    filters = _to_process_filters(user, space, structure)
     # The emitter reads its list by entry date; receivers by last activity, re-sent requests on top.
     sort = "saisie" if space == Space.EMISES else "recent"
     rows, total = store.list_page(user.scope(space), filters, page, page_size, sort=sort)

@@ -153,23 +153,47 @@ def test_missing_database_and_missing_folder(plain_db, out, capsys):
     assert "Le dossier" in capsys.readouterr().err
 
 
-HOLD = "import sys, sollicitations as s; d = s.open_desk(sys.argv[1]); print('ok', flush=True); sys.stdin.read()"
+HOLD = """
+import sys
+import sollicitations as s
+from sollicitations import snapshot
+d = s.open_desk(sys.argv[1])
+if sys.argv[2] == "publie":
+    snapshot.publish(d.store, snapshot.snapshot_path(sys.argv[1]))
+print("ok", flush=True)
+sys.stdin.read()
+"""
 
 
-def test_a_database_held_by_the_app_is_reported(plain_db, out, capsys):
-    db = plain_db
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(db)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=config.ROOT,
-    )  # fmt: skip
+def held(db, publish: bool):
+    """Run the export while another process (the app) holds the database, publishing or not."""
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(db), "publie" if publish else "non"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=config.ROOT)  # fmt: skip
     try:
         assert holder.stdout.readline().strip() == "ok"
-        code = run_export(["--user", "fournisseur", "--output", str(out / "x.csv"), "--db", str(db), "--numero", "1"])
+        yield
     finally:
         holder.stdin.close()
         holder.wait(timeout=30)
+
+
+def test_a_database_held_by_the_app_without_snapshot_is_reported(plain_db, out, capsys):
+    for _ in held(plain_db, publish=False):
+        code = run_export(["--user", "fournisseur", "--output", str(out / "x.csv"), "--db", str(plain_db),
+                           "--numero", "1"])  # fmt: skip
     assert code == 1
-    assert "est ouverte par un autre programme" in capsys.readouterr().err
+    assert "est utilisée par l'application et aucun instantané n'est encore publié" in capsys.readouterr().err
+    assert list(out.iterdir()) == []
+
+
+def test_a_database_held_by_the_app_is_exported_from_its_snapshot(plain_db, out, capsys):
+    for _ in held(plain_db, publish=True):
+        code = run_export(["--user", "fournisseur", "--output", str(out / "x.csv"), "--db", str(plain_db),
+                           "--numero", "1"])  # fmt: skip
+    assert code == 0
+    captured = capsys.readouterr()
+    assert "depuis l'instantané publié il y a 0 min" in captured.err
+    assert "1 ligne(s) exportée(s)" in captured.out
 
 
 def test_help_and_module_entry_point(plain_db, out):

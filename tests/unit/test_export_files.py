@@ -205,6 +205,10 @@ class FakeDesk:
         frame.attrs.update(total=sum(len(p) for p in self.pages), page=page, pages=len(self.pages))
         return frame
 
+    def list_batches(self, list_name="search", space=None, batch_size=10_000, **criteria):
+        for number in range(1, len(self.pages) + 1):
+            yield self.search(number, batch_size, space, **criteria)
+
 
 HOSTILE = ["=HYPERLINK(\"http://exemple.invalid\";\"clic\")", "+33 1 23", "-2+3", "@SUM(A1)", "\tcaché",
            "\rretour", "sans danger", "a=b"]  # fmt: skip
