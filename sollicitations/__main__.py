@@ -72,6 +72,10 @@ def _serve(args) -> int:
         "--oauth-guest-endpoints", "/contact",
         "--port", str(args.port), "--address", args.address,
         "--allow-websocket-origin", f"{args.address}:{args.port}",
+        # Callbacks run in a pool: a long export in one session never blocks the others.
+        "--num-threads", "4",
+        # Uploads are capped before they are read: 10 Mo files arrive base64-encoded in one message.
+        "--websocket-max-message-size", str(15 * 1024 * 1024),
         "--basic-auth", str(config.credentials_file()),
         "--cookie-secret", config.cookie_secret(),
         "--basic-login-template", str(config.ROOT / "sollicitations_ui" / "templates" / "login.html"),

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import io
+import os
+import tempfile
 import zipfile
 
 import pandas as pd
@@ -115,6 +117,10 @@ class SearchForm(param.Parameterized):
     destinataire = param.Selector(default=NONE, objects=[NONE])
     cree_par = param.String(default="")
     emetteur = param.String(default="", doc="emitter structure identifier, on the receivers' side")
+    export_format = param.Selector(default="xlsx", objects={"Excel (XLSX)": "xlsx", "CSV": "csv"})
+    progress = param.Integer(default=0, bounds=(0, 100))
+    export_path = param.String(default="")
+    export_message = param.String(default="")
     statuts = param.ListSelector(default=[], objects=[s.short_label for s in Status])
     rows = param.DataFrame(default=None, allow_None=True)
     errors = param.List(default=[])
@@ -191,6 +197,28 @@ class SearchForm(param.Parameterized):
 
     def csv(self) -> io.BytesIO:
         return io.BytesIO(self.me.export_csv("search", space=self.space, **self.criteria()))
+
+    def export(self) -> None:
+        """ "Exporter les résultats": the whole result set to a file, with progress (see views)."""
+        extension = self.export_format
+        handle, path = tempfile.mkstemp(prefix="export-", suffix=f".{extension}")
+        os.close(handle)
+        self.param.update(progress=0, export_path="", export_message="", errors=[])
+
+        def advance(done: int, total: int) -> None:
+            self.progress = int(100 * done / total) if total else 100
+
+        try:
+            rows = self.me.export(path, format=extension, space=self.space, progress=advance, **self.criteria())
+        except sol.SollicitationError as e:
+            os.unlink(path)
+            self.param.update(errors=messages_of(e), progress=0)
+            return
+        self.param.update(progress=100, export_path=path,
+                          export_message=f"{rows} ligne{'s' if rows > 1 else ''} exportée{'s' if rows > 1 else ''}.")  # fmt: skip
+
+    def detail_pdf(self, numero: int) -> io.BytesIO:
+        return io.BytesIO(self.me.detail_pdf(numero))
 
 
 class EntryForm(param.Parameterized):
@@ -386,7 +414,8 @@ class Detail(param.Parameterized):
 
     numero = param.Integer(default=None, allow_None=True)
     data = param.Dict(default=None, allow_None=True)
-    mode = param.Selector(objects=["", "complement", "cloture", *RECEIVER_BLOCKS], default="")
+    mode = param.Selector(objects=["", "complement", "cloture", "telechargement", *RECEIVER_BLOCKS], default="")
+    inclure_pieces_jointes = param.Selector(default=False, objects=OUI_NON)
     texte = param.String(default="", doc="the receiver's comment: question, response or transfer reason")
     agent = param.Selector(default=NONE, objects=[NONE])
     complement = param.String(default="")
@@ -419,6 +448,10 @@ class Detail(param.Parameterized):
 
     def can(self, *actions: Action) -> bool:
         return bool(self.data) and any(a in self.data["actions"] for a in actions)
+
+    def pdf(self, with_attachments: bool) -> io.BytesIO:
+        """ "Télécharger détail": the PDF, the attachments embedded in it when asked."""
+        return io.BytesIO(self.me.detail_pdf(self.numero, attachments=with_attachments))
 
     def take_in_charge(self) -> None:
         self._do(lambda: self.me.take_in_charge(self.numero),

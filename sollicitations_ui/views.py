@@ -300,8 +300,17 @@ class SearchView(Viewer):
             w.CheckBoxGroup.from_param(f.param.statuts, name="Statut sollicitation", inline=True),
             pn.Row(button("Réinitialiser", f.reset), button("Rechercher", f.search, kind="primary")),
         )  # fmt: skip
-        export = w.FileDownload(callback=f.csv, filename="resultats-recherche.csv", label="Exporter les résultats",
-                                button_type="light", width=200)  # fmt: skip
+        ready = w.FileDownload(label="Télécharger le fichier", button_type="success", width=200,
+                               visible=f.param.export_path.rx.bool())  # fmt: skip
+        f.param.watch(lambda e: ready.param.update(file=e.new or None, filename=f"resultats-recherche.{f.export_format}")
+                      if e.new else None, "export_path")  # fmt: skip
+        export = pn.Row(
+            w.Select.from_param(f.param.export_format, name="", width=140),
+            button("Exporter les résultats", f.export),
+            pn.indicators.Progress(value=f.param.progress, max=100, width=160, visible=f.param.progress.rx() > 0,
+                                   align="center"),
+            html(pn.bind(fmt.esc, f.param.export_message), width=160), ready,
+        )  # fmt: skip
         results = pn.bind(self._results, f.param.rows)
         return pn.Column(
             html(pn.bind(fmt.errors_html, f.param.errors)),
@@ -330,7 +339,7 @@ class SearchView(Viewer):
         ]  # fmt: skip
 
     def _results(self, rows):
-        names = ("Consulter", "Supprimer") if self.form.space == Space.EMISES else ("Consulter",)
+        names = ("Consulter", "Visualiser", "Télécharger") + (("Supprimer",) if self.form.space == Space.EMISES else ())
         return list_table(rows, self.open_request, buttons={name: f'<span class="row-action">{name}</span>'
                                                             for name in names},
                           on_button=self._row_action)  # fmt: skip
@@ -339,6 +348,9 @@ class SearchView(Viewer):
         numero = int(row["Référence"])
         if column == "Consulter":
             self.open_request(numero)
+            return
+        if column in ("Visualiser", "Télécharger"):
+            self._pdf_action(column, numero)
             return
         if row["Statut sollicitation"] != Status.BROUILLON.short_label:
             self.form.errors = ["Seule une sollicitation au statut « Brouillon » peut être supprimée"]
@@ -353,6 +365,24 @@ class SearchView(Viewer):
             button("Confirmer la suppression", confirm, kind="danger"),
             button("Annuler", lambda: setattr(self.pending_delete, "visible", False)),
         ]
+        self.pending_delete.visible = True
+
+
+    def _pdf_action(self, column: str, numero: int) -> None:
+        """ "Visualiser" shows the detail PDF in the page; "Télécharger" offers the file."""
+        try:
+            data = self.form.detail_pdf(numero)
+        except sol.SollicitationError as e:
+            self.form.errors = fmt_messages(e)
+            return
+        close = button("Fermer", lambda: setattr(self.pending_delete, "visible", False))
+        if column == "Visualiser":
+            body = pn.pane.PDF(data, height=700, sizing_mode="stretch_width")
+        else:
+            body = pn.widgets.FileDownload(file=data, filename=f"sollicitation-{numero}.pdf", button_type="success",
+                                           label=f"Télécharger le détail n° {numero} (PDF)", width=320)  # fmt: skip
+        self.pending_delete.objects = [pn.Column(pn.Row(html(f"<strong>Sollicitation n° {numero}</strong>"), close), body,
+                                                 sizing_mode="stretch_width")]  # fmt: skip
         self.pending_delete.visible = True
 
 
@@ -403,6 +433,16 @@ class DetailView(Viewer):
             pn.Row(button("Annuler", d.cancel), button("Valider", d.validate_closing, kind="primary")),
             visible=d.param.mode.rx() == "cloture",
         )  # fmt: skip
+        download = w.FileDownload(callback=lambda: d.pdf(d.inclure_pieces_jointes), filename="sollicitation.pdf",
+                                  label="Télécharger", button_type="primary", width=140)  # fmt: skip
+        d.param.watch(lambda e: setattr(download, "filename", f"sollicitation-{e.new}.pdf") if e.new else None, "numero")
+        download_options = card(
+            "Options de téléchargement",
+            label("Souhaitez-vous inclure les pièces jointes à votre téléchargement ?"),
+            w.RadioBoxGroup.from_param(d.param.inclure_pieces_jointes, name="", inline=True),
+            pn.Row(download, button("Annuler", d.cancel)),
+            visible=d.param.mode.rx() == "telechargement",
+        )  # fmt: skip
         receiver_title = pn.bind(lambda mode: f"<h3 style='color:#000091;margin:0'>{fmt.esc(RECEIVER_BLOCKS[mode][0])}</h3>"
                                  if mode in RECEIVER_BLOCKS else "", d.param.mode)  # fmt: skip
         receiver = pn.Column(
@@ -421,7 +461,7 @@ class DetailView(Viewer):
             html(pn.bind(fmt.message_html, d.param.message)),
             html(pn.bind(self._blocks, d.param.data)),
             pn.bind(self._attachments, d.param.data),
-            complement, closing, receiver,
+            complement, closing, receiver, download_options,
             html(pn.bind(lambda errors, mode: fmt.errors_html(errors) if mode else "", d.param.errors, d.param.mode)),
             actions,
             sizing_mode="stretch_width",
@@ -506,6 +546,7 @@ class DetailView(Viewer):
                 label = {"assignation": "Assigner", "information": "Demander des informations complémentaires",
                          "reponse": "Répondre", "transfert": "Transférer au support"}[mode]  # fmt: skip
                 buttons.append(button(label, lambda mode=mode: d.start(mode), kind="success" if mode == "reponse" else "default"))
+        buttons.append(button("Télécharger détail", lambda: d.param.update(mode="telechargement", errors=[])))
         return pn.Row(*buttons)
 
 
