@@ -34,10 +34,36 @@ def main(argv: list[str] | None = None) -> int:
 
     commands.add_parser("export", help="exporte une liste complète (XLSX, CSV, Parquet) ; voir export --help")
 
+    p_password = commands.add_parser("password", help="définit le mot de passe d'un compte local")
+    p_password.add_argument("login")
+    p_password.add_argument("--db", type=Path, default=None, help="fichier DuckDB (SOLLICITATIONS_DB par défaut)")
+
     args = parser.parse_args(argv)
     if args.command == "demo":
         return _demo(args)
+    if args.command == "password":
+        return _password(args)
     return _serve(args)
+
+
+def _password(args) -> int:
+    """Reads the new password from the terminal (or standard input), never from the command line."""
+    import getpass
+
+    from . import accounts, open_desk
+    from .errors import ValidationError
+
+    password = getpass.getpass("Nouveau mot de passe : ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    desk = open_desk(args.db or config.database_path())
+    try:
+        accounts.set_password(desk, args.login, password)
+    except ValidationError as error:
+        print(f"Erreur : {error}", file=sys.stderr)
+        return 1
+    finally:
+        desk.close()
+    print(f"Mot de passe de {args.login} enregistré.")
+    return 0
 
 
 def _demo(args) -> int:
@@ -69,18 +95,19 @@ def _serve(args) -> int:
         return 2
     command = [
         sys.executable, "-m", "panel", "serve", str(config.ROOT / "app.py"), str(config.ROOT / "contact.py"),
-        "--oauth-guest-endpoints", "/contact",
         "--port", str(args.port), "--address", args.address,
         "--allow-websocket-origin", f"{args.address}:{args.port}",
         # Callbacks run in a pool: a long export in one session never blocks the others.
         "--num-threads", "4",
         # Uploads are capped before they are read: 10 Mo files arrive base64-encoded in one message.
         "--websocket-max-message-size", str(15 * 1024 * 1024),
-        "--basic-auth", str(config.credentials_file()),
-        "--cookie-secret", config.cookie_secret(),
-        "--basic-login-template", str(config.ROOT / "sollicitations_ui" / "templates" / "login.html"),
-        "--logout-template", str(config.ROOT / "sollicitations_ui" / "templates" / "logout.html"),
+        # Local accounts: argon2 hashes in the store, lock-out after repeated failures.
+        "--auth-module", str(config.ROOT / "sollicitations_ui" / "auth.py"),
     ]  # fmt: skip
+    # Through the environment, not the command line: no secret in `ps`, and a secret that
+    # happens to start with '-' is not taken for an option.
+    secret = config.cookie_secret()
+    os.environ["PANEL_COOKIE_SECRET"] = os.environ["BOKEH_COOKIE_SECRET"] = secret  # Panel's and Tornado's
     if args.show:
         command.append("--show")
     print("Application : http://{}:{}/app".format(args.address, args.port), flush=True)

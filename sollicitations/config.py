@@ -1,7 +1,6 @@
 """Where things are, from the environment: one place for every setting the package reads."""
 from __future__ import annotations
 
-import json
 import os
 import secrets
 from pathlib import Path
@@ -31,18 +30,3 @@ def cookie_secret() -> str:
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
-
-
-def credentials_file() -> Path:
-    """SOLLICITATIONS_CREDENTIALS (a JSON {login: password}), or the demo logins' file.
-
-    The demo file gives every demo login its own name as password.
-    """
-    if os.environ.get("SOLLICITATIONS_CREDENTIALS"):
-        return Path(os.environ["SOLLICITATIONS_CREDENTIALS"])
-    from .demo import USERS
-
-    path = secrets_dir() / "demo_credentials.json"
-    path.write_text(json.dumps({login: login for login, *_ in USERS}, indent=1))
-    path.chmod(0o600)
-    return path

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from . import accounts
 from .clock import paris_now
 from .desk import Desk, open_desk
 from .status import Action, Status
@@ -106,6 +107,7 @@ def populate(desk: Desk, size: int = 0, seed: int = 1) -> None:
     if not desk.store.is_empty():
         raise ValueError("the demo world goes into an empty store")
     _directory(desk)
+    _passwords(desk)
     _fixed_requests(desk)
     if size:
         generate(desk, size, seed)
@@ -125,6 +127,12 @@ def _directory(desk: Desk) -> None:
         for type_, numero, emetteur, destinataire, service_code, statut in OBJETS:
             service = store.find_service(destinataire, service_code, cur) if service_code else None
             store.add_objet(cur, type_, numero, emetteur, destinataire, service and service["id"], statut)
+
+
+def _passwords(desk: Desk) -> None:
+    """Each demo login's password is the login itself (documented in the README)."""
+    for login, *_ in USERS:
+        accounts.set_password(desk, login, login, demo=True)
 
 
 def _fixed_requests(desk: Desk) -> None:

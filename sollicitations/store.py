@@ -176,6 +176,14 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0004_local_accounts",
+        """
+        ALTER TABLE users ADD COLUMN password_hash VARCHAR;
+        ALTER TABLE users ADD COLUMN failed_logins INTEGER DEFAULT 0;
+        ALTER TABLE users ADD COLUMN locked_until TIMESTAMP;
+        """,
+    ),
 ]
 
 
@@ -764,6 +772,37 @@ class Store:
             params + [page_size, (page - 1) * page_size],
         )
         return rows, total
+
+    # -- local accounts -------------------------------------------------------------------------
+
+    def set_password_hash(self, login: str, password_hash: str) -> bool:
+        with self.transaction() as cur:
+            found = cur.execute(
+                "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE login = ?"
+                " RETURNING login",
+                [password_hash, login],
+            ).fetchall()
+        return bool(found)
+
+    def account(self, login: str) -> dict | None:
+        return self._one(
+            "SELECT login, password_hash, coalesce(failed_logins, 0) AS failed_logins, locked_until"
+            " FROM users WHERE login = ?",
+            [login],
+        )
+
+    def record_login(self, login: str, success: bool, lock_after: int, locked_until: datetime) -> None:
+        """Count a failure (locking the account at `lock_after`) or clear the count after a success."""
+        with self.transaction() as cur:
+            if success:
+                cur.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE login = ?", [login])
+            else:
+                cur.execute(
+                    "UPDATE users SET failed_logins = coalesce(failed_logins, 0) + 1,"
+                    " locked_until = CASE WHEN coalesce(failed_logins, 0) + 1 >= ? THEN ? ELSE locked_until END"
+                    " WHERE login = ?",
+                    [lock_after, locked_until, login],
+                )
 
     def set_notifications(self, login: str, enabled: bool) -> None:
         with self.transaction() as cur:

@@ -309,7 +309,7 @@ class SearchView(Viewer):
             button("Exporter les résultats", f.export),
             pn.indicators.Progress(value=f.param.progress, max=100, width=160, visible=f.param.progress.rx() > 0,
                                    align="center"),
-            html(pn.bind(fmt.esc, f.param.export_message), width=160), ready,
+            pn.pane.HTML(pn.bind(fmt.esc, f.param.export_message), width=160, sizing_mode="fixed", align="center"), ready,
         )  # fmt: skip
         results = pn.bind(self._results, f.param.rows)
         return pn.Column(

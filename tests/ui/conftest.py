@@ -41,7 +41,6 @@ class Server:
         self.port = free_port()
         self.url = f"http://localhost:{self.port}"
         env = {**os.environ, "SOLLICITATIONS_SECRETS": str(secrets), **extra_env}
-        env.pop("SOLLICITATIONS_CREDENTIALS", None)
         self.log = open(secrets / "server.log", "w")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "sollicitations", "serve", "--port", str(self.port), "--db", str(db)],

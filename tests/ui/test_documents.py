@@ -34,6 +34,7 @@ def test_export_the_whole_search_to_xlsx(server, page):
     open_tab(page, "Rechercher")
     page.get_by_role("checkbox", name="Envoyée", exact=True).check()
     page.get_by_role("checkbox", name="En cours", exact=True).check()
+    page.wait_for_timeout(300)
     page.get_by_role("button", name="Rechercher", exact=True).last.click()
     references = page.locator(".tabulator-row", has_text="Visualiser").locator(".tabulator-cell[tabulator-field='Référence']")
     shown = wait_until(lambda: references.all_inner_texts())  # one page of 10 holds the demo's few
@@ -52,6 +53,7 @@ def test_view_a_detail_pdf_from_the_results(server, page):
     login(page, server, "fournisseur")
     open_tab(page, "Rechercher")
     page.get_by_role("checkbox", name="Répondue", exact=True).check()
+    page.wait_for_timeout(300)
     page.get_by_role("button", name="Rechercher", exact=True).last.click()
     page.locator(".row-action", has_text="Visualiser").filter(visible=True).first.click()
     wait_until(lambda: page.locator("embed, iframe, object").count() > 0)

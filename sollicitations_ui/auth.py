@@ -1,0 +1,67 @@
+"""Bokeh auth module (`--auth-module`): the login page checks argon2 hashes in the store.
+
+Panel reads the signed "user" cookie this module sets (`pn.state.user`); the package then
+decides what that user may see and do. "/contact" is open to visitors.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import panel as pn
+import tornado.web
+from jinja2 import Template
+
+import sollicitations as sol
+from sollicitations import accounts, config
+
+TEMPLATES = Path(__file__).parent / "templates"
+LOGIN = Template((TEMPLATES / "login.html").read_text(encoding="utf-8"))
+LOGOUT = (TEMPLATES / "logout.html").read_text(encoding="utf-8")
+GUEST_PATHS = ("/contact",)
+COOKIE_DAYS = 1
+
+login_url = "/login"
+logout_url = "/logout"
+
+
+def desk() -> sol.Desk:
+    """The process's desk, the same the app's sessions use."""
+    return pn.state.as_cached("desk", lambda: sol.open_desk(config.database_path()))
+
+
+def get_user(request_handler):
+    path = request_handler.request.path
+    if any(path == p or path.startswith(p + "/") for p in GUEST_PATHS):
+        return "invité"
+    user = request_handler.get_secure_cookie("user", max_age_days=COOKIE_DAYS)
+    return user.decode("utf-8") if user else None
+
+
+def _local(url: str | None) -> str:
+    """Only a path of this site may follow the login (no open redirect)."""
+    return url if url and url.startswith("/") and not url.startswith("//") else "/app"
+
+
+class LoginHandler(tornado.web.RequestHandler):
+    def get(self):
+        # The form posts to /login without the query: the page asked for waits in a cookie.
+        self.set_cookie("next_url", _local(self.get_argument("next", None)), httponly=True, samesite="Strict")
+        self.write(LOGIN.render(login_endpoint=login_url, errormessage=""))
+
+    def post(self):
+        login = self.get_argument("username", "")[:100]
+        password = self.get_argument("password", "")[:1000]
+        user, reason = accounts.authenticate(desk(), login, password, client=self.request.remote_ip)
+        if user is None:
+            self.set_status(401)
+            self.write(LOGIN.render(login_endpoint=login_url, errormessage=reason))
+            return
+        self.set_secure_cookie("user", user, expires_days=COOKIE_DAYS, httponly=True, samesite="Strict")
+        self.clear_cookie("next_url")
+        self.redirect(_local(self.get_cookie("next_url")))
+
+
+class LogoutHandler(tornado.web.RequestHandler):
+    def get(self):
+        self.clear_cookie("user")
+        self.write(LOGOUT)
