@@ -846,7 +846,7 @@ class Store:
     # -- figures for managers (each one SQL statement over the scoped, filtered requests) --------
 
     def weekly_flow(self, scope: Scope, filters: Filters) -> pd.DataFrame:
-        """Per week: requests sent (first sending) and requests closed."""
+        """Per week: requests entered (drafts aside, by entry date) and requests closed."""
         where, params = self._where(scope, filters)
         return self.query_df(
             f"""
@@ -945,7 +945,7 @@ class Store:
         where, params = self._where(scope, filters)
         return self.query_df(
             f"{_LIST_SELECT} WHERE {where} AND s.statut NOT IN ('brouillon', 'fermee')"
-            " ORDER BY s.envoyee_le, s.numero LIMIT ?",
+            " ORDER BY s.saisie_le, s.numero LIMIT ?",  # the age shown is counted from the entry date
             params + [limit],
         )
 

@@ -196,7 +196,7 @@ class Raw:
 
     def oldest_open(self, s: pd.DataFrame, limit: int = 20) -> pd.DataFrame:
         o = s[~s["statut"].isin(["brouillon", "fermee"])]
-        return o.sort_values(["envoyee_le", "numero"]).head(limit)
+        return o.sort_values(["saisie_le", "numero"]).head(limit)
 
     def label(self, key, by: str) -> str:
         return f"{key} - {self.names[key]}" if by == "destinataire" else key
@@ -426,8 +426,10 @@ def test_oldest_open_limit_and_recent_requests(world, raw, users):
         raw.oldest_open(s, 50)["numero"].tolist()
     recent = me.oldest_open(space="toutes", du="03/11/2026")["Référence"].tolist()
     made = world.made
-    # Open, by their last sending: "transfer" (Nov 4), "reopened" (re-sent Nov 12), "late" (re-sent Dec 2).
-    assert recent == [made["transfer"], made["reopened"], made["late"]]
+    # Open ones, oldest entry first (the age column counts from the entry date too).
+    entered = raw.s.set_index("numero")["saisie_le"]
+    expected = sorted([made["transfer"], made["reopened"], made["late"]], key=lambda n: (entered[n], n))
+    assert recent == expected
 
 
 # -- who sees what -------------------------------------------------------------------------------
