@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+import logging
 import os
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -29,6 +30,7 @@ from .status import (
 )
 from .store import Store
 
+security_log = logging.getLogger("sollicitations.security")
 # "Nous contacter": at most CONTACT_LIMIT requests per client within CONTACT_WINDOW.
 CONTACT_LIMIT = int(os.environ.get("SOLLICITATIONS_CONTACT_LIMIT", "5"))
 CONTACT_WINDOW = timedelta(hours=1)
@@ -488,6 +490,7 @@ class UserDesk:
         key = rules.parse_numero(numero)
         row = None if key is None else self.store.sollicitation(key, cur)
         if row is None or not self.user.can_read(row):
+            security_log.warning("refused: %s may not read request %r", self.user.login, numero)
             raise PermissionDenied(
                 f"La sollicitation n° {numero} n'existe pas ou vous n'êtes pas habilité à la consulter"
             )
@@ -566,6 +569,7 @@ class UserDesk:
                 return actor
         if candidates:
             return candidates[0]
+        security_log.warning("refused: %s may not %s request %s", self.user.login, action.value, row["numero"])
         if self.user.is_manager and not sides:
             raise PermissionDenied("Les gestionnaires consultent les sollicitations mais ne peuvent pas les modifier")
         raise PermissionDenied(

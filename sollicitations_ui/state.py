@@ -99,8 +99,8 @@ class ToProcess(param.Parameterized):
         self.pager.update(frame)
         self.param.update(rows=frame, error="")
 
-    def csv(self) -> io.BytesIO:
-        return io.BytesIO(self.me.export_csv("to_process", space=self.space, structure=self.structure or None))
+    def file(self, format: str) -> io.BytesIO:
+        return list_file(self.me, "to_process", self.space, format, structure=self.structure or None)
 
 
 class SearchForm(param.Parameterized):
@@ -194,9 +194,6 @@ class SearchForm(param.Parameterized):
             return
         self.message = f"La sollicitation n° {numero} a été supprimée."
         self.navigation.changed()
-
-    def csv(self) -> io.BytesIO:
-        return io.BytesIO(self.me.export_csv("search", space=self.space, **self.criteria()))
 
     def export(self) -> None:
         """ "Exporter les résultats": the whole result set to a file, with progress (see views)."""
@@ -600,8 +597,20 @@ class Dashboard(param.Parameterized):
     def monthly(self) -> pd.DataFrame:
         return self.me.monthly(self.monthly_by, structure=self.structure, space=self.space)
 
-    def csv(self) -> io.BytesIO:
-        return io.BytesIO(self.me.export_csv("search", space=self.space, **(self.list_criteria or {})))
+    def file(self, format: str) -> io.BytesIO:
+        return list_file(self.me, "search", self.space, format, **(self.list_criteria or {}))
+
+
+def list_file(me: sol.UserDesk, list_name: str, space: Space, format: str, **criteria) -> io.BytesIO:
+    """A whole list as an XLSX or CSV file, for the download buttons of lists."""
+    handle, path = tempfile.mkstemp(suffix=f".{format}")
+    os.close(handle)
+    try:
+        me.export(path, format=format, list_name=list_name, space=space, **criteria)
+        with open(path, "rb") as f:
+            return io.BytesIO(f.read())
+    finally:
+        os.unlink(path)
 
 
 def choices(prompt: str, values: list[str]) -> dict[str, str]:

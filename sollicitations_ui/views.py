@@ -81,6 +81,15 @@ class PagerView(Viewer):
         )
 
 
+def downloads(make_file, name: str) -> pn.Row:
+    """ "Télécharger" a whole list, as a spreadsheet or as CSV."""
+    return pn.Row(*[
+        pn.widgets.FileDownload(callback=lambda f=f: make_file(f), filename=f"{name}.{f}", label=label,
+                                button_type="light", width=170, align="end")
+        for f, label in (("xlsx", "Télécharger (XLSX)"), ("csv", "Télécharger (CSV)"))
+    ], sizing_mode="fixed", width=360, align="end")  # fmt: skip
+
+
 def list_table(frame: pd.DataFrame | None, on_number, buttons: dict | None = None, on_button=None,
                action_column: str | None = None, on_action=None) -> pn.viewable.Viewable:  # fmt: skip
     """A page of requests; clicking a number opens it."""
@@ -119,8 +128,7 @@ class SyntheseView(Viewer):
     def __panel__(self):
         s = self.state
         structure = pn.widgets.Select.from_param(s.param.structure, name="Filtre Structure", width=420)
-        download = pn.widgets.FileDownload(callback=s.csv, filename="sollicitations-a-traiter.csv",
-                                           label="Télécharger", button_type="light", width=140, align="end")  # fmt: skip
+        download = downloads(s.file, "sollicitations-a-traiter")
         table = pn.bind(self._table, s.param.rows)
         title = "Mes sollicitations à traiter" if s.space == Space.EMISES else "Sollicitations à traiter"
         return pn.Column(
@@ -604,8 +612,7 @@ class DashboardView(Viewer):
     def _listing(self, rows, title):
         if rows is None:
             return pn.Row()
-        download = pn.widgets.FileDownload(callback=self.state.csv, filename="sollicitations.csv", label="Télécharger",
-                                           button_type="light", width=140)  # fmt: skip
+        download = downloads(self.state.file, "sollicitations")
         return card(f"Sollicitations : {title}", pn.Row(PagerView(self.state.pager), download),
                     list_table(rows, self.open_request))  # fmt: skip
 

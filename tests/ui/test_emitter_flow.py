@@ -143,7 +143,7 @@ def test_synthese_lists_what_awaits_the_supplier(server, page):
     choose(page, "Filtre Structure", "53453679200011 - LES LOGES DU GREL")
     wait_until(lambda: "LES LOGES" not in page.content() or table.count() <= 2)
     with page.expect_download() as download:
-        click(page, "Télécharger")
+        click(page, "Télécharger (CSV)")
     content = download.value.path().read_bytes()
     assert content.startswith("\ufeff".encode()) and b"Saisie le;Structure" in content
 
