@@ -99,6 +99,14 @@ def assert_no_server_error(log: str) -> None:
     assert not ours and "error handling message" not in log, log
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fresh_screenshots():
+    """Screenshots of this run only: a failure's picture from an earlier run would mislead."""
+    if SCREENSHOTS.exists():
+        for old in SCREENSHOTS.glob("*.png"):
+            old.unlink()
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
