@@ -37,7 +37,9 @@ def tables(path: Path) -> dict[str, pd.DataFrame]:
     desk = sol.open_desk(path, read_only=True)
     try:
         frames = {t: desk.store.query_df(f"SELECT * FROM {t} ORDER BY ALL")
-                  for t in ("sollicitations", "objets", "structures", "users", "habilitations")}
+                  for t in ("sollicitations", "objets", "structures", "habilitations")}
+        # Password hashes are salted: two builds differ there by design.
+        frames["users"] = desk.store.query_df("SELECT * EXCLUDE (password_hash) FROM users ORDER BY ALL")
         for t in ("historique", "commentaires"):
             frames[t] = desk.store.query_df(f"SELECT * EXCLUDE (id) FROM {t} ORDER BY ALL")
         return frames
