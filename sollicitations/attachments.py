@@ -58,6 +58,10 @@ def check_file(filename, content) -> tuple[CheckedFile | None, list[str]]:
     if not isinstance(content, (bytes, bytearray, memoryview)):
         return None, [f"Le contenu du fichier « {filename} » n'est pas lisible"]
     name = unicodedata.normalize("NFC", filename.strip())
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return None, ["Le nom du fichier n'est pas valide"]
     shown = name[:80]
     problems = []
     if (

@@ -96,7 +96,7 @@ class Desk:
         self.store.close()
 
     def user(self, login: str) -> User:
-        row = self.store.user(login) if isinstance(login, str) else None
+        row = self.store.user(login) if isinstance(login, str) and rules.is_encodable(login) else None
         if row is None:
             raise PermissionDenied(f"Utilisateur inconnu : {login}")
         habilitations = tuple(
@@ -108,10 +108,15 @@ class Desk:
     def as_user(self, login: str) -> "UserDesk":
         return UserDesk(self, self.user(login))
 
-    def contact(self, categorie: str, sous_categorie: str, email: str, description: str, guard=None) -> int:
+    def contact(self, categorie: str, sous_categorie: str, email: str, description: str, guard=None,
+                check_only: bool = False) -> int | None:  # fmt: skip
         """A request from "Nous contacter": no login, straight to the support desk; its number."""
         categorie, sous_categorie = rules.clean_text(categorie), rules.clean_text(sous_categorie)
         email, description = rules.clean_text(email), rules.clean_text(description)
+        wrong = [p for k, v in (("categorie", categorie), ("sous_categorie", sous_categorie), ("email", email),
+                                ("description", description)) for p in rules.not_text(k, v)]  # fmt: skip
+        if wrong:
+            raise ValidationError(wrong)
         problems = _pair_problems(self.catalogue, categorie, sous_categorie, contact_form=True)
         problems += rules.email_problems(email, required=True)
         problems += _description_problems(description, required=True)
@@ -120,6 +125,8 @@ class Desk:
             problems.append(rules.ROUTAGE_IMPOSSIBLE)
         if problems:
             raise ValidationError(problems)
+        if check_only:
+            return None
 
         def work(cur) -> int:
             if guard is not None:
@@ -147,10 +154,16 @@ class Desk:
                      captcha_answer: str, client: str) -> int:  # fmt: skip
         """The public "Nous contacter" form: the fields, then the captcha (spent once) and the
         client's rate limit, checked in the transaction that stores the request."""
+        self.contact(categorie, sous_categorie, email, description, check_only=True)
+        if not isinstance(client, str) or not client.strip() or not rules.is_encodable(client):
+            raise ValidationError("La provenance de la demande est inconnue : rechargez la page et réessayez")
+        client = client[:100]
+        # The challenge is spent in a transaction of its own: a wrong answer must not be retried.
+        if not self.store.run(lambda cur: captcha.spend(self.store, cur, captcha_token, captcha_answer, self.clock())):
+            raise ValidationError(captcha.WRONG)
+
         def guard(cur) -> None:
             now = self.clock()
-            if not captcha.spend(self.store, cur, captcha_token, captcha_answer, now):
-                raise ValidationError(captcha.WRONG)
             if self.store.count_contact_attempts(cur, client, now - CONTACT_WINDOW) >= CONTACT_LIMIT:
                 raise ValidationError(TROP_DE_DEMANDES)
             self.store.add_contact_attempt(cur, client, now)
@@ -159,10 +172,19 @@ class Desk:
 
     def search_structures(self, text: str, etat: bool | None = None, limit: int = 50) -> pd.DataFrame:
         """Public structures whose name or identifier contains `text` (the "Rechercher" button)."""
-        rows = self.store.search_structures(text or "", publique=True, service_etat=etat, limit=limit)
+        problems = rules.not_text("destinataire", text)
+        if etat is not None and not isinstance(etat, bool):
+            problems.append("La réponse « service de l'Etat » doit être Oui ou Non")
+        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 500:
+            problems.append("Le nombre de structures affichées doit être compris entre 1 et 500")
+        if problems:
+            raise ValidationError(problems)
+        rows = self.store.search_structures((text or "")[:200], publique=True, service_etat=etat, limit=limit)
         return queries.structures_frame(rows)
 
     def services(self, structure_id: str) -> pd.DataFrame:
+        if rules.not_text("structure", structure_id):
+            raise ValidationError(rules.not_text("structure", structure_id))
         return queries.services_frame(self.store.services(structure_id))
 
 
@@ -228,6 +250,8 @@ class UserDesk:
 
         Before any response, closing is the early close of a question no longer relevant.
         """
+        if resolved is not None and not isinstance(resolved, bool) or not isinstance(reopen, bool):
+            raise ValidationError("Les réponses aux questions de clôture doivent être Oui ou Non")
         row = self._readable(numero)
         if Status(row["statut"]) != Status.REPONDUE and not reopen:
             action = Action.CLOSE_EARLY
@@ -250,7 +274,7 @@ class UserDesk:
 
         def apply(cur, row, actor):
             agents = {a["login"]: a for a in self.store.agents(row["destinataire_id"], cur)}
-            if login not in agents:
+            if not isinstance(login, str) or login not in agents:
                 raise ValidationError("L'agent indiqué n'est pas habilité sur la structure destinataire")
             agent = agents[login]
             return {"assigne_a": login, "renvoyee": False}, f"Assignée à {agent['nom']} {agent['prenom']}"
@@ -468,7 +492,10 @@ class UserDesk:
         if not self.can_read_outbox():
             raise PermissionDenied("Seuls le support et les gestionnaires consultent les courriels envoyés")
         page, page_size = queries.check_page(page, page_size)
-        rows, total = self.store.outbox_page(page, page_size, rules.parse_numero(numero) if numero else None)
+        key = rules.parse_numero(numero) if numero is not None else None
+        if numero is not None and key is None:
+            raise ValidationError("Le numéro de la sollicitation doit être un nombre entier")
+        rows, total = self.store.outbox_page(page, page_size, key)
         return queries.outbox_frame(rows, total, page, page_size)
 
     # -- plumbing --------------------------------------------------------------------------
@@ -498,6 +525,8 @@ class UserDesk:
 
     def _create(self, fields: dict, action: Action) -> int:
         structure = rules.clean_text(fields.get("structure"))
+        if rules.not_text("structure", structure):
+            raise ValidationError(rules.not_text("structure", structure))
         if structure is not None and Actor.EMETTEUR not in self.user.acts_as(None, structure):
             raise PermissionDenied(f"Vous n'êtes pas habilité sur la structure {structure}")
         status = next_status(None, action, Actor.EMETTEUR)
@@ -580,6 +609,9 @@ class UserDesk:
         """Every rule of the entry form at once; the values as stored, or all the messages."""
         v = {k: rules.clean_text(fields.get(k)) if k != "destinataire_etat" else fields.get(k)
              for k in FORM_FIELDS}  # fmt: skip
+        type_problems = [p for k in FORM_FIELDS if k != "destinataire_etat" for p in rules.not_text(k, v[k])]
+        if type_problems:
+            raise ValidationError(type_problems)
         catalogue = self.desk.catalogue
         problems = _pair_problems(catalogue, v["categorie"], v["sous_categorie"])
         pair = catalogue.pair(v["categorie"], v["sous_categorie"]) if not problems else None

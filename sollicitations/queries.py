@@ -61,9 +61,12 @@ SEARCH_COLUMNS = {
 }
 
 
+MAX_PAGE = 1_000_000
+
+
 def check_page(page, page_size) -> tuple[int, int]:
     problems = []
-    if not isinstance(page, int) or isinstance(page, bool) or page < 1:
+    if not isinstance(page, int) or isinstance(page, bool) or not 1 <= page <= MAX_PAGE:
         problems.append("Le numéro de page doit être un entier positif")
     if not isinstance(page_size, int) or isinstance(page_size, bool) or not 1 <= page_size <= MAX_PAGE_SIZE:
         problems.append(f"Le nombre de lignes par page doit être compris entre 1 et {MAX_PAGE_SIZE}")
@@ -120,7 +123,7 @@ def to_process(store: Store, user: User, space: Space, structure, page, page_siz
 def search(store: Store, catalogue: Catalogue, user: User, space: Space, criteria: dict,
            page, page_size, sort: str) -> pd.DataFrame:  # fmt: skip
     page, page_size = check_page(page, page_size)
-    if sort not in SORTS:
+    if not isinstance(sort, str) or sort not in SORTS:
         raise ValidationError(f"Tri inconnu : {sort}")
     filters = build_filters(store, catalogue, user, space, criteria)
     rows, total = store.list_page(user.scope(space), filters, page, page_size, sort=sort)
@@ -135,6 +138,10 @@ def build_filters(store: Store, catalogue: Catalogue, user: User, space: Space, 
     c = {k: _blank_to_none(v) for k, v in criteria.items()}
     if all(v is None for v in c.values()):
         raise ValidationError(AU_MOINS_UN_CRITERE)
+    wrong = [p for k in ("categorie", "sous_categorie", "numero_objet", "structure", "destinataire", "cree_par",
+                         "assigne_a") for p in rules.not_text(k, c.get(k))]  # fmt: skip
+    if wrong:
+        raise ValidationError(wrong)
     f, problems = Filters(), []
 
     if c.get("numero") is not None:
@@ -339,7 +346,7 @@ def oldest_open(store: Store, user: User, space: Space, filters: Filters, limit:
 
 
 def _check_by(by: str) -> None:
-    if by not in DELAY_LABELS:
+    if not isinstance(by, str) or by not in DELAY_LABELS:
         raise ValidationError(f"Regroupement inconnu : {by} (destinataire ou categorie)")
 
 
@@ -498,6 +505,8 @@ def _service_of(store: Store, structure_id: str, value) -> dict | None:
 
 
 def _check_structure_in_space(user: User, space: Space, structure: str) -> None:
+    if rules.not_text("structure", structure):
+        raise ValidationError(rules.not_text("structure", structure))
     if space == Space.TOUTES:
         return
     allowed = user.emitter_structures if space == Space.EMISES else user.receiver_structures
@@ -515,19 +524,23 @@ def _blank_to_none(value):
 
 
 def _parse_date(value, which: str) -> tuple[date | None, str | None]:
+    label = "de début" if which == "du" else "de fin"
     if value is None:
         return None, None
+    parsed = None
     if isinstance(value, datetime):
-        return value.date(), None
-    if isinstance(value, date):
-        return value, None
-    if isinstance(value, str):
+        parsed = value.date()
+    elif isinstance(value, date):
+        parsed = value
+    elif isinstance(value, str):
         for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
             try:
-                return datetime.strptime(value, fmt).date(), None
+                parsed = datetime.strptime(value, fmt).date()
+                break
             except ValueError:
                 continue
-    label = "de début" if which == "du" else "de fin"
+    if parsed is not None and parsed < date.max:  # the end of a period is the next day's midnight
+        return parsed, None
     return None, f"La date {label} de la période de saisie n'est pas une date valide (jj/mm/aaaa)"
 
 

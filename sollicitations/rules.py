@@ -77,6 +77,8 @@ def text_problems(name: str, value) -> list[str]:
     if not isinstance(value, str):
         return [f"{label} doit être un texte"]
     problems = []
+    if not is_encodable(value):
+        return [f"{label} contient des caractères invalides"]
     if len(value) > limit:
         problems.append(f"{label} ne doit pas dépasser {limit} caractères ({len(value)} saisis)")
     if any(unicodedata.category(c) == "Cc" and c not in _ALLOWED_CONTROLS for c in value) or "\x00" in value:
@@ -112,7 +114,7 @@ def parse_numero(value) -> int | None:
     """A request number (or any positive id) from an int, a numpy integer or a string of digits; else None."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 19:
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value.strip()) < 19:
         value = int(value.strip())
     if isinstance(value, numbers.Integral) and 0 < value < 2**62:
         return int(value)
@@ -126,3 +128,34 @@ def parse_oui_non(value, label: str) -> tuple[bool | None, list[str]]:
     if isinstance(value, str) and value.strip().lower() in ("oui", "non"):
         return value.strip().lower() == "oui", []
     return None, [f"{label} doit être « Oui » ou « Non »"]
+
+
+FIELD_LABELS = {
+    "categorie": "Catégorie", "sous_categorie": "Sous-catégorie", "structure": "Structure émettrice",
+    "service": "Service", "email": "Adresse électronique de contact", "telephone": "Téléphone de contact",
+    "description": "Description", "type_objet": "Type de l'objet", "numero_objet": "Numéro",
+    "destinataire": "Destinataire", "service_destinataire": "Service destinataire",
+    "numero_objet_critere": "Numéro d'objet", "cree_par": "Créé par", "assigne_a": "Assigné à",
+    "service_emetteur": "Service émetteur", "login": "Agent", "texte": "Texte",
+}  # fmt: skip
+
+
+def not_text(name: str, value) -> list[str]:
+    """A French refusal when a field meant to hold text holds something else (a number, a list...)."""
+    if value is None:
+        return []
+    subject = MAX_LENGTHS[name][0] if name in MAX_LENGTHS else f"Le champ « {FIELD_LABELS.get(name, name)} »"
+    if not isinstance(value, str):
+        return [f"{subject} doit être un texte"]
+    if not is_encodable(value):
+        return [f"{subject} contient des caractères invalides"]
+    return []
+
+
+def is_encodable(text: str) -> bool:
+    """False for lone surrogates and the like, which no database nor file can hold."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
