@@ -5,7 +5,9 @@ Identifiers are never spliced from input: the few that vary come from whitelists
 """
 from __future__ import annotations
 
+import random
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -362,7 +364,7 @@ _CONFLICT_MESSAGE = (
 class Store:
     """One DuckDB database, shared by the threads of one process (a cursor per thread)."""
 
-    RETRIES = 5
+    RETRIES = 8
 
     def __init__(self, path: str | Path = ":memory:", read_only: bool = False):
         self.path = str(path)
@@ -421,6 +423,8 @@ class Store:
             except duckdb.TransactionException:
                 if attempt == self.RETRIES - 1:
                     raise ConflictError(_CONFLICT_MESSAGE) from None
+                # Writers that collided would collide again at once: each waits a little, at random.
+                time.sleep(random.uniform(0, 0.005 * 2**attempt))
         raise AssertionError("unreachable")
 
     def query_df(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
