@@ -297,3 +297,15 @@ def big_desk(generated_template, tmp_path_factory):
     yield d
     assert_invariants(d)
     d.close()
+
+
+def report(request, line: str) -> None:
+    """A figure on the terminal, even under -q and output capture."""
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if capture is None or reporter is None:
+        print(line)
+        return
+    with capture.global_and_fixture_disabled():
+        reporter.ensure_newline()
+        reporter.write_line(line)

@@ -18,7 +18,7 @@ import pytest
 import sollicitations as sol
 from sollicitations.status import Status
 
-from .conftest import ROUTES, assert_invariants
+from .conftest import ROUTES, assert_invariants, report
 
 TIMEOUT = 60  # seconds: a hung thread fails the test instead of hanging the suite
 ROUNDS = 20
@@ -80,17 +80,6 @@ def one_winner(outcomes, *also_losing) -> int:
 def actions(world, n) -> list[str]:
     return [h["action"] for h in world.desk.store.history(n)]
 
-
-def report(request, line: str) -> None:
-    """A figure on the terminal, even under -q and output capture."""
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if capture is None or reporter is None:
-        print(line)
-        return
-    with capture.global_and_fixture_disabled():
-        reporter.ensure_newline()
-        reporter.write_line(line)
 
 
 @pytest.fixture(scope="module", autouse=True)

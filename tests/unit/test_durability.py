@@ -22,7 +22,7 @@ from pathlib import Path
 
 import sollicitations as sol
 
-from .conftest import assert_invariants
+from .conftest import assert_invariants, report
 
 ROUNDS = int(os.environ.get("SOLLICITATIONS_CRASH_ROUNDS", "20"))
 SEED = int(os.environ.get("SOLLICITATIONS_CRASH_SEED") or random.SystemRandom().randrange(10**9))
@@ -104,17 +104,6 @@ COMMENTED = {"request_information", "add_complement", "respond", "close_resolved
 def comment(n: int, action: str) -> str:
     return f"{'close' if action == 'close_resolved' else action} de la sollicitation n° {n} : « d’accord »"
 
-
-def report(request, line: str) -> None:
-    """A figure on the terminal, even under -q and output capture."""
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if capture is None or reporter is None:
-        print(line)
-        return
-    with capture.global_and_fixture_disabled():
-        reporter.ensure_newline()
-        reporter.write_line(line)
 
 
 def run_child(script: Path, path: Path, seed: int, small_checkpoint: bool, delay: float) -> tuple[list[str], float]:

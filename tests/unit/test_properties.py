@@ -34,7 +34,7 @@ from sollicitations.desk import FORM_FIELDS
 from sollicitations.queries import CRITERIA, NON_RENSEIGNE
 from sollicitations.status import Status
 
-from .conftest import World, assert_invariants, fingerprint
+from .conftest import World, assert_invariants, fingerprint, report
 
 SCALE = float(os.environ.get("SOLLICITATIONS_FUZZ_SCALE", "1"))
 ALLOWED = (sol.ValidationError, sol.PermissionDenied, sol.TransitionError)
@@ -289,17 +289,6 @@ def _figures(request):
     report(request, f"test_properties: {sum(TRIED.values())} inputs tried; outcomes {dict(OUTCOMES)}; "
                     f"per test {dict(TRIED)}")  # fmt: skip
 
-
-def report(request, line: str) -> None:
-    """A figure on the terminal, even under -q and output capture."""
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if capture is None or reporter is None:
-        print(line)
-        return
-    with capture.global_and_fixture_disabled():
-        reporter.ensure_newline()
-        reporter.write_line(line)
 
 
 @pytest.fixture(scope="module")
