@@ -251,10 +251,12 @@ def dashboard(store: Store, user: User, space: Space, structure: str | None,
         labels = {NON_RENSEIGNE: NON_RENSEIGNE, **{s["id"]: s["libelle"] for s in services}}
         counts["cle"] = counts["cle"].astype(object).where(counts["cle"].notna(), NON_RENSEIGNE)
         header = "Service émetteur" if side == "emetteur" else "Service destinataire"
-    table = pd.DataFrame(0, index=pd.Index(keys, name="cle"), columns=[s.short_label for s in DASHBOARD_ORDER])
-    for key, status, n in counts.itertuples(index=False):
-        if key in table.index:
-            table.loc[key, Status(status).short_label] = int(n)
+    columns = [s.short_label for s in DASHBOARD_ORDER]
+    counts["statut"] = counts["statut"].map(_status_label)
+    table = (counts.pivot_table(index="cle", columns="statut", values="n", aggfunc="sum", fill_value=0)
+             .reindex(index=pd.Index(keys, name="cle"), columns=columns, fill_value=0)
+             .fillna(0).astype(int))  # fmt: skip
+    table.columns.name = None
     table.insert(0, header, [labels.get(k, str(k)) for k in table.index])
     return table
 
