@@ -298,8 +298,7 @@ def delays(store: Store, user: User, space: Space, filters: Filters, by: str) ->
     """Days from sending to first response and to closing, median and 90th percentile."""
     _check_by(by)
     rows = store.delays(user.scope(space), filters, by)
-    frame = pd.DataFrame({
-        DELAY_LABELS[by]: _keys_as_labels(store, rows["cle"], by),
+    return _grouped(store, rows, by, {
         "Envoyées": rows["envoyees"].astype(int),
         "Répondues": rows["repondues"].astype(int),
         "Fermées": rows["fermees"].astype(int),
@@ -308,8 +307,6 @@ def delays(store: Store, user: User, space: Space, filters: Filters, by: str) ->
         "Clôture, médiane (jours)": (rows["fermeture_mediane"] / 24).round(1),
         "Clôture, 90e centile (jours)": (rows["fermeture_p90"] / 24).round(1),
     })  # fmt: skip
-    frame.index = pd.Index(rows["cle"].tolist(), name="cle")
-    return frame
 
 
 def processing_times(store: Store, user: User, space: Space, filters: Filters) -> pd.DataFrame:
@@ -326,12 +323,16 @@ def processing_times(store: Store, user: User, space: Space, filters: Filters) -
 def reopen_rates(store: Store, user: User, space: Space, filters: Filters, by: str) -> pd.DataFrame:
     _check_by(by)
     rows = store.reopen_rates(user.scope(space), filters, by)
-    frame = pd.DataFrame({
-        DELAY_LABELS[by]: _keys_as_labels(store, rows["cle"], by),
+    return _grouped(store, rows, by, {
         "Répondues": rows["repondues"].astype(int),
         "Rouvertes": rows["rouvertes"].astype(int),
         "Taux de réouverture (%)": (100 * rows["rouvertes"] / rows["repondues"]).round(1),
     })  # fmt: skip
+
+
+def _grouped(store: Store, rows: pd.DataFrame, by: str, columns: dict) -> pd.DataFrame:
+    """A figure per recipient or category: its label first, the key as index (for drill-downs)."""
+    frame = pd.DataFrame({DELAY_LABELS[by]: _keys_as_labels(store, rows["cle"], by), **columns})
     frame.index = pd.Index(rows["cle"].tolist(), name="cle")
     return frame
 
