@@ -30,8 +30,10 @@ def test_manager_filters_figures_and_their_data(server, page):
     support = page.locator(".tabulator-row", has_text="Support Chorus Pro").filter(visible=True).first
     support.wait_for()
     page.get_by_label("Catégorie", exact=True).select_option(label="Connexion")
+    page.wait_for_timeout(500)  # the choice reaches the server before the button does
     click(page, "Appliquer")
-    wait_until(lambda: page.locator(".tabulator-row", has_text="REC201DESTINATAIRE").filter(visible=True).count() == 0)
+    wait_until(lambda: page.locator(".tabulator-row", has_text="REC201DESTINATAIRE").filter(visible=True).count() == 0,
+               timeout=40)
     assert page.console_errors == []
 
 
