@@ -1,5 +1,5 @@
 """Receivers, read-only agents, the support desk and managers: each sees its own space."""
-from .conftest import click, login, open_tab, screenshot, type_in, wait_until
+from .conftest import choose, click, login, open_tab, screenshot, type_in, wait_until
 from .test_emitter_flow import shown_status
 from .test_round_trip import open_request, receiver_comment
 
@@ -63,7 +63,8 @@ def test_transfer_to_support_is_visible_to_the_supplier(server, page, browser):
     desk.locator(".tabulator-cell[tabulator-field='Numéro de la sollicitation']", has_text="8").first.wait_for()
     open_request(desk, server, 8)
     click(desk, "Assigner")
-    desk.get_by_label("Assigné à *", exact=True).select_option(label="LEGRAND Mathis")
+    choose(desk, "Assigné à *", "LEGRAND Mathis")
+    desk.wait_for_timeout(500)  # the choice must reach the server before the click, even under load
     click(desk, "Valider")
     wait_until(lambda: shown_status(desk) == "En cours")
     screenshot(desk, "support-assignee")
