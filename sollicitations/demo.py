@@ -432,4 +432,5 @@ def generate(desk: Desk, size: int, seed: int = 1) -> None:
     for table in ("gen", "gen_history", "gen_pairs", "gen_steps"):
         cur.execute(f"DROP TABLE {table}")
     cur.execute("DROP MACRO rnd")
+    desk.store.rebuild_derived(cur)  # full-text index and first steps, as the writes keep them
     cur.execute("COMMIT")

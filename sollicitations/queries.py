@@ -27,6 +27,7 @@ MAX_PAGE_SIZE = 1000
 CRITERIA = (
     "numero", "categorie", "sous_categorie", "numero_objet", "du", "au", "structure",
     "service_emetteur", "destinataire", "service_destinataire", "cree_par", "statut", "assigne_a",
+    "mots",
 )  # fmt: skip
 AU_MOINS_UN_CRITERE = "Veuillez saisir ou sélectionner au moins un critère de recherche"
 
@@ -139,7 +140,7 @@ def build_filters(store: Store, catalogue: Catalogue, user: User, space: Space, 
     if all(v is None for v in c.values()):
         raise ValidationError(AU_MOINS_UN_CRITERE)
     wrong = [p for k in ("categorie", "sous_categorie", "numero_objet", "structure", "destinataire", "cree_par",
-                         "assigne_a") for p in rules.not_text(k, c.get(k))]  # fmt: skip
+                         "assigne_a", "mots") for p in rules.not_text(k, c.get(k))]  # fmt: skip
     if wrong:
         raise ValidationError(wrong)
     f, problems = Filters(), []
@@ -198,6 +199,15 @@ def build_filters(store: Store, catalogue: Catalogue, user: User, space: Space, 
     if c.get("cree_par") is not None:
         problems += rules.text_problems("cree_par", c["cree_par"])
         f.cree_par = c["cree_par"]
+    if c.get("mots") is not None:
+        text_problems = rules.text_problems("mots", c["mots"])
+        problems += text_problems
+        if not text_problems:
+            f.mots = store.words_of(c["mots"])
+            if not f.mots:
+                problems.append(rules.MOTS_VIDES)
+            elif len(f.mots) > rules.MOTS_MAX:
+                problems.append(rules.MOTS_TROP_NOMBREUX)
     if c.get("statut") is not None:
         values = c["statut"] if isinstance(c["statut"], (list, tuple, set)) else [c["statut"]]
         for value in values:
@@ -252,7 +262,7 @@ def dashboard(store: Store, user: User, space: Space, structure: str | None,
         counts["cle"] = counts["cle"].astype(object).where(counts["cle"].notna(), NON_RENSEIGNE)
         header = "Service émetteur" if side == "emetteur" else "Service destinataire"
     columns = [s.short_label for s in DASHBOARD_ORDER]
-    counts["statut"] = counts["statut"].map(_status_label)
+    counts["statut"] = _status_labels(counts["statut"])
     table = (counts.pivot_table(index="cle", columns="statut", values="n", aggfunc="sum", fill_value=0)
              .reindex(index=pd.Index(keys, name="cle"), columns=columns, fill_value=0)
              .fillna(0).astype(int))  # fmt: skip
@@ -286,7 +296,7 @@ def backlog(store: Store, user: User, space: Space, filters: Filters, until: dat
     moments = moments[-MAX_BACKLOG_POINTS:]
     counts = store.backlog(user.scope(space), filters, moments)
     counts = counts[counts["statut"].isin([s.value for s in BACKLOG_STATUSES])]
-    counts["statut"] = counts["statut"].map(_status_label)
+    counts["statut"] = _status_labels(counts["statut"])
     table = counts.pivot_table(index="moment", columns="statut", values="n", aggfunc="sum", fill_value=0)
     table = table.reindex(index=pd.Index(moments), columns=columns, fill_value=0).fillna(0).astype(int)
     table.index.name = "Semaine"
@@ -313,7 +323,7 @@ def processing_times(store: Store, user: User, space: Space, filters: Filters) -
     """One row per sent request: days to first response and to closing (NaN while not reached)."""
     rows = store.processing_times(user.scope(space), filters)
     return pd.DataFrame({
-        "Référence": rows["numero"], "Statut sollicitation": rows["statut"].map(_status_label),
+        "Référence": rows["numero"], "Statut sollicitation": _status_labels(rows["statut"]),
         "Catégorie": rows["categorie"], "Destinataire": rows["destinataire_id"],
         "Envoyée le": rows["envoi"], "Première réponse, jours": rows["h_reponse"] / 24,
         "Clôture, jours": rows["h_fermeture"] / 24,
@@ -372,7 +382,7 @@ def monthly(store: Store, user: User, space: Space, by: str, structure: str | No
             filters.destinataire = structure
     counts = store.monthly_counts(user.scope(space), filters, by)
     if by == "statut":
-        counts["cle"] = counts["cle"].map(_status_label)
+        counts["cle"] = _status_labels(counts["cle"])
     table = counts.pivot_table(index="mois", columns="cle", values="n", aggfunc="sum", fill_value=0)
     if by == "statut":
         table = table.reindex(columns=[s.short_label for s in DASHBOARD_ORDER if s.short_label in table.columns])
@@ -431,8 +441,8 @@ def history_frame(history: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Date": history["date"],
         "Utilisateur": [_name(r) for r in history.to_dict("records")],
-        "Ancien statut": history["ancien_statut"].map(_status_label),
-        "Nouveau statut": history["nouveau_statut"].map(_status_label),
+        "Ancien statut": _status_labels(history["ancien_statut"]),
+        "Nouveau statut": _status_labels(history["nouveau_statut"]),
         "Commentaire": history["commentaire"],
         "Action": history["action"],
     })  # fmt: skip
@@ -459,7 +469,7 @@ def services_frame(rows: list[dict]) -> pd.DataFrame:
 
 def _present(rows: pd.DataFrame, columns: dict, total: int, page: int, page_size: int) -> pd.DataFrame:
     rows = rows.copy()
-    rows["statut"] = rows["statut"].map(_status_label)
+    rows["statut"] = _status_labels(rows["statut"])
     rows["structure"] = _join_label(rows["destinataire_id"], rows["destinataire_designation"])
     rows["emetteur"] = _join_label(rows["emetteur_id"], rows["emetteur_designation"])
     rows["cree_par"] = [
@@ -479,8 +489,12 @@ def _join_label(ids: pd.Series, names: pd.Series) -> list[str]:
     return [f"{i} - {n}" if isinstance(i, str) else "" for i, n in zip(ids, names)]
 
 
-def _status_label(code) -> str:
-    return Status(code).short_label if isinstance(code, str) else ""
+_STATUS_LABELS = {s.value: s.short_label for s in Status}
+
+
+def _status_labels(codes: pd.Series) -> pd.Series:
+    """Stored status codes -> the guide's short labels ("" where none), one dictionary lookup each."""
+    return codes.map(_STATUS_LABELS).fillna("")
 
 
 def _name(row: dict) -> str:

@@ -44,7 +44,14 @@ MAX_LENGTHS = {
     "numero_objet": ("Le numéro", 100),
     "designation": ("La désignation", 200),
     "cree_par": ("Le critère « Créé par »", 100),
+    "mots": ("Le critère « Mots-clés »", 200),
 }
+MOTS_MAX = 10
+MOTS_VIDES = (
+    "Le critère « Mots-clés » ne contient aucun mot recherchable : saisissez des mots d'au moins deux lettres "
+    "(les mots courants comme « de » ou « la » sont ignorés)"
+)
+MOTS_TROP_NOMBREUX = f"Le critère « Mots-clés » ne doit pas contenir plus de {MOTS_MAX} mots"
 
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 .()-]{4,28}$")
@@ -136,7 +143,7 @@ FIELD_LABELS = {
     "description": "Description", "type_objet": "Type de l'objet", "numero_objet": "Numéro",
     "destinataire": "Destinataire", "service_destinataire": "Service destinataire",
     "numero_objet_critere": "Numéro d'objet", "cree_par": "Créé par", "assigne_a": "Assigné à",
-    "service_emetteur": "Service émetteur", "login": "Agent", "texte": "Texte",
+    "mots": "Mots-clés", "service_emetteur": "Service émetteur", "login": "Agent", "texte": "Texte",
 }  # fmt: skip
 
 

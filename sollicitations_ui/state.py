@@ -116,6 +116,7 @@ class SearchForm(param.Parameterized):
     destinataire_recherche = param.String(default="")
     destinataire = param.Selector(default=NONE, objects=[NONE])
     cree_par = param.String(default="")
+    mots = param.String(default="", doc="words of the description or of the exchanges, each a prefix")
     emetteur = param.String(default="", doc="emitter structure identifier, on the receivers' side")
     export_format = param.Selector(default="xlsx", objects={"Excel (XLSX)": "xlsx", "CSV": "csv"})
     progress = param.Integer(default=0, bounds=(0, 100))
@@ -149,6 +150,7 @@ class SearchForm(param.Parameterized):
             "numero_objet": self.numero_objet, "du": self.du, "au": self.au,
             "structure": self.structure if self.space == Space.EMISES else self.emetteur,
             "destinataire": self.destinataire, "cree_par": self.cree_par, "statut": list(self.statuts),
+            "mots": self.mots,
         }  # fmt: skip
 
     def search(self) -> None:

@@ -13,6 +13,7 @@ import pytest
 import sollicitations as sol
 from sollicitations import demo
 from sollicitations.status import TRANSITIONS, Action, Actor, Status
+from sollicitations.store import FIRST_STEPS, STOP_WORDS, words_sql
 
 TABLES = ("sollicitations", "historique", "commentaires", "pieces_jointes", "pieces_jointes_contenu")
 STATUSES = list(Status)
@@ -111,6 +112,19 @@ def assert_invariants(desk) -> None:
          "(SELECT 1 FROM pieces_jointes p WHERE p.id = c.id)", "attachment contents without metadata")
     none("SELECT p.id FROM pieces_jointes p WHERE NOT EXISTS "
          "(SELECT 1 FROM pieces_jointes_contenu c WHERE c.id = p.id)", "attachments without content")
+    # The full-text index holds exactly the words of each request's description and comments.
+    words = words_sql("SELECT numero, description AS texte FROM sollicitations"
+                      " UNION ALL SELECT numero, texte FROM commentaires")
+    stop = list(STOP_WORDS)
+    for missing, sql in (("missing from", f"{words} EXCEPT SELECT mot, numero FROM mots"),
+                         ("stale in", f"SELECT mot, numero FROM mots EXCEPT {words}")):
+        rows = desk.store.query_df(sql, [stop])
+        assert rows.empty, f"words {missing} the full-text index:\n{rows.head(20).to_string()}"
+    # The first steps kept on each request are those its history tells.
+    firsts = ", ".join(f"{sql} AS {column}" for column, sql in FIRST_STEPS.items())
+    differ = " OR ".join(f"s.{c} IS DISTINCT FROM f.{c}" for c in FIRST_STEPS)
+    none(f"SELECT s.numero FROM sollicitations s JOIN (SELECT h.numero, {firsts} FROM historique h GROUP BY h.numero) f"
+         f" ON f.numero = s.numero WHERE {differ}", "first steps out of step with the history")
     codes = [s.value for s in Status]
     known = ", ".join(f"'{c}'" for c in codes)
     none(f"SELECT numero, statut FROM sollicitations WHERE statut NOT IN ({known})", "unknown statuses")

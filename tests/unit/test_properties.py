@@ -515,6 +515,7 @@ CRITERIA_VALUES = {
     "cree_par": variants(["MARCHAND", "élise", "marchand élise", "DUPONT", "%", "_"]),
     "statut": st.one_of(variants(STATUS_WORDS), st.lists(st.sampled_from(STATUS_WORDS + ["Inventé", None, 3]), max_size=4)),
     "assigne_a": variants(LOGINS),
+    "mots": st.one_of(variants(["facture", "FACT paiement", "de la", "Rejetée", "cœur", "%_", "a b"]), st.text(max_size=60)),
 }
 assert set(CRITERIA_VALUES) == set(CRITERIA)
 
