@@ -236,18 +236,15 @@ def dashboard(store: Store, user: User, space: Space, structure: str | None,
     side = "emetteur" if space == Space.EMISES else "destinataire"
     filters = filters or Filters()
     if structure is None:
-        if space == Space.TOUTES:
-            keys = None
-        else:
-            keys = list(user.emitter_structures if space == Space.EMISES else user.receiver_structures)
         counts = store.status_counts(user.scope(space), filters, side, by_service=False)
-        if keys is None:
-            keys = sorted(counts["cle"].dropna().unique().tolist())
+        if space == Space.TOUTES:
+            keys = counts["cle"].dropna().tolist()
             if counts["cle"].isna().any():  # drafts have no recipient yet: a row of their own
                 keys.append(NON_RENSEIGNE)
-                counts["cle"] = counts["cle"].astype(object).where(counts["cle"].notna(), NON_RENSEIGNE)
-        labels = {s["id"]: f"{s['id']} - {s['designation']}" for s in store.structures(keys)}
-        labels[NON_RENSEIGNE] = NON_RENSEIGNE
+            labels = pd.Series(counts["libelle"].to_numpy(object), index=_dashboard_keys(counts))
+        else:
+            keys = list(user.emitter_structures if space == Space.EMISES else user.receiver_structures)
+            labels = pd.Series({k: f"{k} - {name}" for k, name in store.designations(keys).items()}, dtype=object)
         header = "Emetteur" if side == "emetteur" else "Destinataire"
     else:
         _check_structure_in_space(user, space, structure)
@@ -258,17 +255,21 @@ def dashboard(store: Store, user: User, space: Space, structure: str | None,
         counts = store.status_counts(user.scope(space), filters, side, by_service=True)
         services = store.services(structure)
         keys = [NON_RENSEIGNE] + [s["id"] for s in services]
-        labels = {NON_RENSEIGNE: NON_RENSEIGNE, **{s["id"]: s["libelle"] for s in services}}
-        counts["cle"] = counts["cle"].astype(object).where(counts["cle"].notna(), NON_RENSEIGNE)
+        labels = pd.Series({s["id"]: s["libelle"] for s in services}, dtype=object)
         header = "Service émetteur" if side == "emetteur" else "Service destinataire"
-    columns = [s.short_label for s in DASHBOARD_ORDER]
-    counts["statut"] = _status_labels(counts["statut"])
-    table = (counts.pivot_table(index="cle", columns="statut", values="n", aggfunc="sum", fill_value=0)
-             .reindex(index=pd.Index(keys, name="cle"), columns=columns, fill_value=0)
-             .fillna(0).astype(int))  # fmt: skip
-    table.columns.name = None
-    table.insert(0, header, [labels.get(k, str(k)) for k in table.index])
+    labels[NON_RENSEIGNE] = NON_RENSEIGNE
+    counts.index = _dashboard_keys(counts)
+    table = counts[[s.value for s in DASHBOARD_ORDER]].reindex(index=keys, fill_value=0).fillna(0).astype(int)
+    table.index.name = "cle"
+    table.columns = [s.short_label for s in DASHBOARD_ORDER]
+    shown = labels.reindex(table.index)
+    table.insert(0, header, shown.where(shown.notna(), table.index.astype(str)).to_numpy(object))
     return table
+
+
+def _dashboard_keys(counts: pd.DataFrame) -> pd.Index:
+    """The structures or services counted, with "Non renseigné" where there is none."""
+    return pd.Index(counts["cle"].astype(object).where(counts["cle"].notna(), NON_RENSEIGNE).to_numpy(object))
 
 
 DELAY_LABELS = {"destinataire": "Destinataire", "categorie": "Catégorie"}
@@ -366,7 +367,7 @@ def _check_by(by: str) -> None:
 def _keys_as_labels(store: Store, keys: pd.Series, by: str) -> list[str]:
     if by != "destinataire":
         return keys.fillna("").tolist()
-    names = {s["id"]: s["designation"] for s in store.structures([k for k in keys if isinstance(k, str)])}
+    names = store.designations([k for k in keys if isinstance(k, str)])
     return [f"{k} - {names.get(k, '')}" if isinstance(k, str) else "" for k in keys]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ import duckdb
 import pandas as pd
 
 from .errors import ConflictError, PermissionDenied
+from .status import Status
 
 T = TypeVar("T")
 
@@ -143,7 +145,7 @@ MIGRATIONS: list[tuple[str, str]] = [
         -- Contents apart, so that listing attachments never reads their bytes.
         CREATE TABLE pieces_jointes_contenu (
             id BIGINT PRIMARY KEY,
-            contenu BLOB NOT NULL
+            contenu BYTEA NOT NULL                -- BYTEA: DuckDB's BLOB, PostgreSQL's bytea
         );
         """,
     ),
@@ -235,6 +237,34 @@ STOP_WORDS = (
 MAX_WORD_LENGTH = 40
 
 
+def _accent_table() -> tuple[str, str, list[tuple[str, str]]]:
+    """Lower-case Latin letters with diacritics (Latin-1 and Extended-A): those that lose their accent to
+    one letter, the letters they become, and the others with what they become ("ĳ" -> "ij")."""
+    accented, plain, longer = [], [], [("œ", "oe"), ("æ", "ae")]
+    for code in range(0xC0, 0x180):
+        letter = chr(code).lower()
+        base = "".join(c for c in unicodedata.normalize("NFKD", letter) if not unicodedata.combining(c))
+        if len(letter) != 1 or letter in accented or letter in dict(longer) or base == letter:
+            continue
+        if len(base) == 1 and "a" <= base <= "z":
+            accented.append(letter)
+            plain.append(base)
+        else:
+            longer.append((letter, base))
+    return "".join(accented), "".join(plain), longer
+
+
+# For translate() and replace(), which run on DuckDB and PostgreSQL alike (neither strip_accents nor
+# unaccent does).
+_ACCENTED, _UNACCENTED, _LONGER = _accent_table()
+
+
+def _plain_sql(text: str) -> str:
+    for letter, base in _LONGER:
+        text = f"replace({text}, '{letter}', '{base}')"
+    return f"translate({text}, '{_ACCENTED}', '{_UNACCENTED}')"
+
+
 def words_sql(source: str) -> str:
     """SQL of the distinct (mot, numero) pairs of `source`, a query of (numero, texte) rows.
 
@@ -245,10 +275,11 @@ def words_sql(source: str) -> str:
     return f"""
         SELECT DISTINCT w AS mot, numero FROM (
             SELECT numero, unnest(regexp_split_to_array(
-                       strip_accents(replace(replace(lower(texte), 'œ', 'oe'), 'æ', 'ae')), '[^a-z0-9]+')) AS w
+                       {_plain_sql("lower(texte)")},
+                       '[^a-z0-9]+')) AS w
             FROM ({source}) src
         ) words
-        WHERE length(w) BETWEEN 2 AND {MAX_WORD_LENGTH} AND NOT list_contains(?, w)
+        WHERE length(w) BETWEEN 2 AND {MAX_WORD_LENGTH} AND NOT (w = ANY(?))
     """
 
 
@@ -265,6 +296,7 @@ DASHBOARD_SIDES = {
     "emetteur": ("emetteur_id", "service_emetteur_id"),
     "destinataire": ("destinataire_id", "service_destinataire_id"),
 }
+STATUS_CODES = tuple(s.value for s in Status)  # also column names of status_counts()
 # What a monthly chart can split by -> column.
 MONTHLY_BY = {"statut": "statut", "categorie": "categorie"}
 # What delays and reopen rates can be grouped by -> column.
@@ -376,15 +408,28 @@ class Filters:
         if self.mots:
             # Each word a range on the sorted words, which zone maps answer (every word starting with it);
             # the words' numbers are intersected before they meet the requests.
-            add(" INTERSECT ".join(["SELECT numero FROM mots WHERE mot >= ? AND mot < ?"] * len(self.mots))
-                .join(("s.numero IN (", ")")), *[v for w in self.mots for v in (w, w + _AFTER_WORD_CHARS)])
+            ranges, values = [], []
+            for word in self.mots:
+                end = _prefix_end(word)
+                ranges.append("SELECT numero FROM mots WHERE mot >= ?" + (" AND mot < ?" if end else ""))
+                values += [word, end] if end else [word]
+            add(f"s.numero IN ({' INTERSECT '.join(ranges)})", *values)
         return (" AND ".join(parts) if parts else "true"), params
 
 
-_DAY_US = 86_400_000_000  # microseconds in a day
+_WORD_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"  # what a stored word is made of, in order
 
-# Sorts after every character a stored word may hold ([a-z0-9]): the end of a prefix range.
-_AFTER_WORD_CHARS = "{"
+
+def _prefix_end(prefix: str) -> str | None:
+    """The first word after every word starting with `prefix` (None: there is none): "fact" -> "facu",
+    "faz" -> "fb". Built from the words' own alphabet, so that the range holds under a binary order and
+    under PostgreSQL's linguistic collations alike (which ignore punctuation such as "{")."""
+    while prefix:
+        last = _WORD_ALPHABET.index(prefix[-1])
+        if last + 1 < len(_WORD_ALPHABET):
+            return prefix[:-1] + _WORD_ALPHABET[last + 1]
+        prefix = prefix[:-1]
+    return None
 
 
 def _escape_like(text: str) -> str:
@@ -639,6 +684,13 @@ class Store:
     def structures(self, ids: Sequence[str]) -> list[dict]:
         return self._all("SELECT * FROM structures WHERE id = ANY(?) ORDER BY id", [list(ids)])
 
+    def designations(self, ids: Sequence[str]) -> dict[str, str]:
+        """id -> designation, for labelling figures of thousands of structures (no dict per row)."""
+        rows = self.cursor().execute(
+            "SELECT id, designation FROM structures WHERE id IN (SELECT unnest(?))", [list(ids)]
+        ).fetchall()
+        return dict(rows)
+
     def bureau_structure(self, bureau: str, cur=None) -> dict | None:
         return self._one(
             "SELECT * FROM structures WHERE bureau = ? ORDER BY id LIMIT 1", [bureau], cur
@@ -650,7 +702,7 @@ class Store:
         pattern = "%" + _escape_like(text.lower()) + "%"
         return self._all(
             "SELECT * FROM structures WHERE (lower(designation) LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\')"
-            " AND (? IS NULL OR publique = ?) AND (? IS NULL OR service_etat = ?)"
+            " AND (CAST(? AS BOOLEAN) IS NULL OR publique = ?) AND (CAST(? AS BOOLEAN) IS NULL OR service_etat = ?)"
             " ORDER BY designation, id LIMIT ?",
             [pattern, pattern, publique, publique, service_etat, service_etat, limit],
         )
@@ -880,13 +932,19 @@ class Store:
             cur.close()
 
     def status_counts(self, scope: Scope, filters: Filters, side: str, by_service: bool) -> pd.DataFrame:
-        """Counts per (structure or service) x status, as long rows: key, statut, n."""
+        """Counts per structure (or service): one row per key (cle), one column per status code, and
+        `libelle` (a structure's "id - designation"; for services, nothing). Pivoted in SQL, labelled
+        after counting: a manager's table has a row for each of thousands of structures."""
         structure_column, service_column = DASHBOARD_SIDES[side]
         key = service_column if by_service else structure_column
         where, params = self._where(scope, filters)
+        per_status = ", ".join(f"sum(c.n) FILTER (WHERE c.statut = '{code}') AS {code}" for code in STATUS_CODES)
+        label = "NULL::VARCHAR" if by_service else "min(c.cle || ' - ' || k.designation)"
+        labels = "" if by_service else "LEFT JOIN structures k ON k.id = c.cle"
         return self.figure_df(
-            f"SELECT s.{key} AS cle, s.statut, count(*) AS n FROM sollicitations s WHERE {where}"
-            f" GROUP BY s.{key}, s.statut",
+            f"WITH c AS (SELECT s.{key} AS cle, s.statut, count(*) AS n FROM sollicitations s WHERE {where}"
+            f" GROUP BY s.{key}, s.statut)"
+            f" SELECT c.cle, {label} AS libelle, {per_status} FROM c {labels} GROUP BY c.cle ORDER BY c.cle",
             params,
         )
 
@@ -1042,7 +1100,7 @@ class Store:
         Each history row enters its new status and leaves its old one (the previous row's new status),
         so the count of a status at a moment is the sum of those +1 and -1 up to it. The changes are
         first counted per day (a change belongs to the first midnight at or after it), then each day
-        put in the first moment at or after it (ASOF join), then summed moment after moment: one pass
+        put in the first moment at or after it, then summed moment after moment: one pass
         over the history, where pairing each row with the next (a window) and joining the spans to the
         moments took 1.6 s at 1M requests. The moments must therefore be midnights.
         """
@@ -1052,8 +1110,9 @@ class Store:
         return self.figure_df(
             f"""
             WITH per_day AS (
-                -- the number of the first midnight at or after the change (integers group fastest)
-                SELECT (epoch_us(h.date) - 1) // {_DAY_US} + 1 AS jour, h.nouveau_statut, h.ancien_statut, count(*) AS n
+                -- the day of the first midnight at or after the change
+                SELECT CAST(h.date - INTERVAL '1 microsecond' AS DATE) + 1 AS jour,
+                       h.nouveau_statut, h.ancien_statut, count(*) AS n
                 FROM ({self._history_in(where)}) h
                 GROUP BY ALL
             ),
@@ -1062,10 +1121,13 @@ class Store:
                 UNION ALL
                 SELECT jour, ancien_statut, -n FROM per_day WHERE ancien_statut IS NOT NULL
             ),
-            moments AS (SELECT moment, epoch_us(moment) // {_DAY_US} AS jour FROM unnest(?::TIMESTAMP[]) AS t(moment)),
-            per_moment AS (
+            moments AS (
+                SELECT moment, CAST(moment AS DATE) AS jour, lag(CAST(moment AS DATE)) OVER (ORDER BY moment) AS avant
+                FROM unnest(?::TIMESTAMP[]) AS t(moment)
+            ),
+            per_moment AS (  -- each day's changes go to the first moment at or after it
                 SELECT m.moment, c.statut, sum(c.delta) AS delta
-                FROM changes c ASOF JOIN moments m ON c.jour <= m.jour
+                FROM changes c JOIN moments m ON c.jour <= m.jour AND (m.avant IS NULL OR c.jour > m.avant)
                 GROUP BY m.moment, c.statut
             ),
             grid AS (
@@ -1114,12 +1176,15 @@ class Store:
                        extract(epoch FROM (s.premiere_cloture_le - s.premier_envoi_le)) / 3600.0 AS h_fermeture
                 FROM sollicitations s WHERE {where} AND s.premier_envoi_le IS NOT NULL
             )
-            SELECT cle, count(*) AS envoyees, count(h_reponse) AS repondues, count(h_fermeture) AS fermees,
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY h_reponse) AS reponse_mediane,
-                   percentile_cont(0.9) WITHIN GROUP (ORDER BY h_reponse) AS reponse_p90,
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY h_fermeture) AS fermeture_mediane,
-                   percentile_cont(0.9) WITHIN GROUP (ORDER BY h_fermeture) AS fermeture_p90
-            FROM d GROUP BY cle ORDER BY envoyees DESC, cle
+            , q AS (  -- both quantiles of a column from one sort
+                SELECT cle, count(*) AS envoyees, count(h_reponse) AS repondues, count(h_fermeture) AS fermees,
+                       percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY h_reponse) AS reponse,
+                       percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY h_fermeture) AS fermeture
+                FROM d GROUP BY cle
+            )
+            SELECT cle, envoyees, repondues, fermees, reponse[1] AS reponse_mediane, reponse[2] AS reponse_p90,
+                   fermeture[1] AS fermeture_mediane, fermeture[2] AS fermeture_p90
+            FROM q ORDER BY envoyees DESC, cle
             """,
             params,
         )

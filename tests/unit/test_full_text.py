@@ -62,6 +62,12 @@ def test_the_index_cuts_words_as_a_reader_does(big_desk):
     assert not {"de", "la", "du", "ete", "l", "n"} & set(big_desk.store.words_of(text))
 
 
+def test_every_accented_latin_letter_loses_its_accent(big_desk):
+    letters = [chr(c) for c in range(0xC0, 0x180) if chr(c).isalpha()]
+    text = " ".join(f"x{letter}y" for letter in letters)  # one word per letter, accents inside
+    assert set(big_desk.store.words_of(text)) == words(text)
+
+
 @pytest.mark.parametrize("login, space", [("gestionnaire", "toutes"), ("fournisseur", "emises"),
                                           ("destinataire", "recues"), ("support", "recues")])
 def test_words_find_what_a_reader_finds(big_desk, texts, login, space):
