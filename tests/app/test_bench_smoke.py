@@ -1,4 +1,4 @@
-"""The benchmark suite of issue 8 runs end to end at a tiny size (its package part): figures, no timing checks.
+"""The benchmark suite of issue 8 runs end to end at 10,000 requests (its package part): figures, no timing checks.
 
 The served-app part drives chromium for minutes; it is opt-in (`python bench/run.py` without --no-app),
 so this test runs the package part only, as CI's smoke test.
@@ -23,14 +23,14 @@ def load_bench():
 def test_the_suite_writes_a_row_for_every_figure(tmp_path):
     bench = load_bench()
     out = tmp_path / "results"
-    report = bench.main(["--sizes", "2000", "--repeat", "2", "--budget", "1", "--writes", "16", "--no-app",
+    report = bench.main(["--sizes", "10000", "--repeat", "2", "--budget", "1", "--writes", "16", "--no-app",
                          "--out", str(out), "--workdir", str(tmp_path / "work")])  # fmt: skip
     assert report == out / "bench.md"
     table = report.read_text(encoding="utf-8")
     rows = {}
     for line in table.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == 10 and cells[1] == "2,000":
+        if len(cells) == 10 and cells[1] == "10,000":
             rows[cells[0]] = cells
     names = bench.package_figure_names()
     assert len(names) > 50
@@ -52,4 +52,4 @@ def test_the_suite_writes_a_row_for_every_figure(tmp_path):
     data = json.loads((out / "bench.json").read_text(encoding="utf-8"))
     assert {r["figure"] for r in data["rows"]} >= set(names)
     assert (out / "bench.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert not (tmp_path / "work" / "bench-2000.duckdb").exists()  # databases are not left behind
+    assert not (tmp_path / "work" / "bench-10000.duckdb").exists()  # databases are not left behind
