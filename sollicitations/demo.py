@@ -6,11 +6,13 @@ Every name here is invented.
 """
 from __future__ import annotations
 
+import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from . import accounts
 from .clock import paris_now
+from .database import is_postgresql_url
 from .desk import Desk, open_desk
 from .status import Action, Status
 
@@ -93,13 +95,31 @@ class _DemoClock:
 
 
 def build(path: str | Path, size: int = 0, seed: int = 1) -> Desk:
-    """Create a demo database at `path` (which must not exist yet) and return its desk."""
+    """Create a demo database at `path` (a DuckDB file that must not exist yet, or an empty PostgreSQL
+    database given by its URL) and return its desk."""
+    if is_postgresql_url(path):
+        return _build_on_postgresql(str(path), size, seed)
     path = Path(path)
     if path.exists():
         raise FileExistsError(f"{path} existe déjà : supprimez-le ou choisissez un autre fichier")
     desk = open_desk(path)
     populate(desk, size=size, seed=seed)
     return desk
+
+
+def _build_on_postgresql(url: str, size: int, seed: int) -> Desk:
+    """The world is generated with DuckDB's SQL in a scratch file, then copied over in one transaction."""
+    target = open_desk(url)
+    if target.store.count_sollicitations():
+        target.close()
+        raise FileExistsError(f"la base {url.split('@')[-1]} contient déjà des sollicitations : choisissez une base vide")
+    with tempfile.TemporaryDirectory(prefix="sollicitations-demo-") as scratch:
+        local = build(Path(scratch) / "demo.duckdb", size=size, seed=seed)
+        try:
+            local.store.copy_into(target.store)
+        finally:
+            local.close()
+    return target
 
 
 def populate(desk: Desk, size: int = 0, seed: int = 1) -> None:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pandas as pd
 
-import duckdb
 
 from . import captcha, exports, mail, queries, rules, snapshot
 from .access import RECEIVER_ROLES, Habilitation, Role, Space, User
@@ -28,7 +27,8 @@ from .status import (
     is_allowed,
     next_status,
 )
-from .store import Store
+from .database import DatabaseLocked, is_postgresql_url
+from .store import StaleRead, Store
 
 security_log = logging.getLogger("sollicitations.security")
 # "Nous contacter": at most CONTACT_LIMIT requests per client within CONTACT_WINDOW.
@@ -44,12 +44,14 @@ FORM_FIELDS = (
 
 
 def open_desk(path: str | Path = "data/sollicitations.duckdb", read_only: bool = False) -> "Desk":
-    """Open (and on first use create) the store at `path`; ':memory:' for a throw-away one.
+    """Open (and on first use create) the store at `path` (a DuckDB file, ':memory:', or a PostgreSQL URL).
 
     With `read_only`, a database held by the serving app is read through the snapshot the app
     publishes beside it (see snapshot.py); `desk.snapshot_age()` says how old it is.
     """
     if read_only:
+        if is_postgresql_url(path):  # PostgreSQL is read live, by as many processes as need it
+            return Desk(Store(path, read_only=True))
         return Desk(_read_only_store(Path(path)))
     store = Store(path)
     desk = Desk(store)
@@ -60,9 +62,8 @@ def open_desk(path: str | Path = "data/sollicitations.duckdb", read_only: bool =
 def _read_only_store(path: Path) -> Store:
     try:
         return Store(path, read_only=True)
-    except duckdb.IOException as error:
-        if "lock" not in str(error).lower():
-            raise
+    except DatabaseLocked:
+        pass
     published = snapshot.snapshot_path(path)
     if not published.exists():
         raise PermissionDenied(
@@ -571,7 +572,8 @@ class UserDesk:
             new = next_status(status, action, actor)
             now = self.desk.clock()
             if new is None:
-                self.store.delete_sollicitation(cur, n)
+                if not self.store.delete_sollicitation(cur, n, status.value):
+                    raise StaleRead(f"sollicitation {n} changed since it was read")
                 return
             changes = {**changes, "statut": new.value, "modifiee_le": now}
             if new == Status.FERMEE:
@@ -579,7 +581,9 @@ class UserDesk:
             if action in RESENDS:
                 changes.update(renvoyee=True, envoyee_le=now, cloturee_le=None, resolue=None)
             if not self.store.update_sollicitation(cur, n, status.value, changes):
-                raise TransitionError(f"La sollicitation n° {n} a été modifiée entre-temps : rechargez-la")
+                # Another writer changed its status since it was read (PostgreSQL lets the loser of a race
+                # find no row instead of a conflict): start again, and decide on what is there now.
+                raise StaleRead(f"sollicitation {n} changed since it was read")
             self.store.append_history(cur, n, now, self.user.login, action.value, status.value,
                                       new.value, comment or note)  # fmt: skip
             if comment and action in COMMENT_SHOWN_IN_EXCHANGE:

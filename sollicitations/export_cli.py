@@ -106,7 +106,7 @@ def export(args: argparse.Namespace) -> int:
     if not Path(path).exists():
         return _fail(f"la base {path} n'existe pas (python -m sollicitations demo la crée)")
 
-    import duckdb
+    from .database import DatabaseError
 
     from .desk import open_desk
 
@@ -115,7 +115,7 @@ def export(args: argparse.Namespace) -> int:
         desk = open_desk(path, read_only=True)
     except SollicitationError as error:
         return _fail(str(error))
-    except duckdb.Error as error:
+    except DatabaseError as error:
         return _fail(f"la base {path} ne peut pas être ouverte ({error})")
     age = desk.snapshot_age()
     if age is not None:

@@ -17,9 +17,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-import duckdb
 import pandas as pd
 
+from .database import POSTGRESQL, UndefinedObject, WriteConflict, open_database
 from .errors import ConflictError, PermissionDenied
 from .status import Status
 
@@ -283,6 +283,20 @@ def words_sql(source: str) -> str:
     """
 
 
+# Every table of the schema, and the sequence numbering each table that has one: what moves when a
+# whole store is copied (a DuckDB world into PostgreSQL, see copy_into).
+TABLES = (
+    "structures", "services", "users", "habilitations", "objets", "categories", "sollicitations",
+    "historique", "commentaires", "pieces_jointes", "pieces_jointes_contenu", "outbox", "captchas",
+    "contact_attempts", "mots",
+)  # fmt: skip
+SEQUENCES = {
+    "services_id": ("services", "id"), "objets_id": ("objets", "id"),
+    "sollicitations_numero": ("sollicitations", "numero"), "historique_id": ("historique", "id"),
+    "commentaires_id": ("commentaires", "id"), "pieces_jointes_id": ("pieces_jointes", "id"),
+    "outbox_id": ("outbox", "id"),
+}  # fmt: skip
+
 SOLLICITATION_COLUMNS = (
     "numero", "statut", "categorie", "sous_categorie", "type_objet", "numero_objet", "objet_id",
     "emetteur_id", "service_emetteur_id", "email", "telephone", "description", "destinataire_id",
@@ -476,6 +490,10 @@ READ_ONLY_MESSAGE = (
 )
 
 
+class StaleRead(WriteConflict):
+    """A use case found that what it read changed before its write: Store.run starts it again."""
+
+
 class ReadOnly(PermissionDenied):
     """A write through a read-only desk (a notebook's snapshot)."""
 
@@ -492,12 +510,11 @@ class Store:
     RETRIES = 8
 
     def __init__(self, path: str | Path = ":memory:", read_only: bool = False):
+        """A DuckDB file (or ":memory:"), or a PostgreSQL database given as a postgresql:// URL."""
         self.path = str(path)
         self.read_only = read_only
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._connection = duckdb.connect(self.path, read_only=read_only)
-        self._local = threading.local()
+        self.db = open_database(path, read_only=read_only)
+        self.dialect = self.db.dialect
         self.writes = 0  # committed use cases: the snapshot publisher and the figures' cache compare it
         self._figures: OrderedDict[tuple, tuple[int, pd.DataFrame]] = OrderedDict()
         self._figures_lock = threading.Lock()
@@ -506,20 +523,13 @@ class Store:
 
     # -- connections and transactions -------------------------------------------------
 
-    def cursor(self) -> duckdb.DuckDBPyConnection:
-        """This thread's cursor: DuckDB connections are not thread-safe, cursors per thread are."""
-        cur = getattr(self._local, "cursor", None)
-        if cur is None:
-            cur = self._connection.cursor()
-            self._local.cursor = cur
-        return cur
+    def cursor(self):
+        """This thread's cursor (database.py: a DuckDB cursor, or a PostgreSQL connection, per thread)."""
+        return self.db.cursor()
 
     def close(self) -> None:
         """Close the database; closing twice is harmless."""
-        try:
-            self._connection.close()
-        except duckdb.ConnectionException:
-            pass
+        self.db.close()
 
     @contextmanager
     def transaction(self):
@@ -535,7 +545,7 @@ class Store:
         else:
             cur.execute("COMMIT")
 
-    def run(self, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    def run(self, work: Callable[[Any], T]) -> T:
         """Run `work` in one transaction, again from the start when a concurrent write conflicts.
 
         `work` must read what it decides on inside the transaction, so that a retry sees the
@@ -547,7 +557,7 @@ class Store:
                     result = work(cur)
                 self.writes += 1
                 return result
-            except duckdb.TransactionException:
+            except WriteConflict:
                 if attempt == self.RETRIES - 1:
                     raise ConflictError(_CONFLICT_MESSAGE) from None
                 # Writers that collided would collide again at once: each waits a little, at random.
@@ -564,6 +574,8 @@ class Store:
         of this process: a manager's tab asks for the same aggregates over every request again and
         again, and only a write can change them. One process writes a DuckDB file; a read-only store
         (a snapshot) never changes."""
+        if self.dialect == POSTGRESQL:
+            return self.query_df(sql, params)  # other processes write too: this one cannot know when
         key = (sql, _hashable(params))
         with self._figures_lock:
             kept = self._figures.get(key)
@@ -584,15 +596,22 @@ class Store:
     def migrate(self) -> list[str]:
         """Apply the migrations not applied yet, each in its own transaction; return their names."""
         cur = self.cursor()
+        if self.dialect == POSTGRESQL:
+            # App processes starting together: one migrates, the others wait, then find it done.
+            cur.execute("BEGIN TRANSACTION")
+            cur.execute("SELECT pg_advisory_xact_lock(20261128)")
         cur.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP)"
         )
-        done = {r[0] for r in cur.execute("SELECT name FROM schema_migrations").fetchall()}
+        if self.dialect == POSTGRESQL:
+            cur.execute("COMMIT")
         applied = []
         for name, script in MIGRATIONS:
-            if name in done:
-                continue
             with self.transaction() as tx:
+                if self.dialect == POSTGRESQL:
+                    tx.execute("SELECT pg_advisory_xact_lock(20261128)")
+                if tx.execute("SELECT count(*) FROM schema_migrations WHERE name = ?", [name]).fetchone()[0]:
+                    continue
                 for statement in _statements(script):
                     tx.execute(statement)
                 if name in MIGRATION_FOLLOW_UPS:
@@ -606,7 +625,7 @@ class Store:
 
         DuckDB-only (ATTACH and COPY FROM DATABASE): PostgreSQL deployments read live instead.
         """
-        cur = self._connection.cursor()
+        cur = self.db.new_cursor()
         source = cur.execute("SELECT current_database()").fetchone()[0]
         cur.execute(f"ATTACH '{_quote(target)}' AS snapshot_target")
         try:
@@ -617,11 +636,22 @@ class Store:
             cur.execute("DETACH snapshot_target")
             cur.close()
 
+    def copy_into(self, target: Store) -> dict[str, int]:
+        """Every row of this DuckDB store into a PostgreSQL store, whose tables are emptied first, in one
+        transaction; its sequences then follow the copied numbers. Rows per table."""
+        from .transfer import copy_database
+
+        copied = copy_database(self.db, target.db, TABLES, SEQUENCES, clear=True)
+        target.writes += 1
+        return copied
+
     def published_at(self) -> datetime | None:
         """When the snapshot this store reads was published; None for a live database."""
+        if self.dialect == POSTGRESQL:
+            return None  # read live: there are no snapshots of a PostgreSQL store
         try:
             row = self.cursor().execute("SELECT max(published_at) FROM snapshot_info").fetchone()
-        except duckdb.CatalogException:
+        except UndefinedObject:
             return None
         return row[0]
 
@@ -687,7 +717,7 @@ class Store:
     def designations(self, ids: Sequence[str]) -> dict[str, str]:
         """id -> designation, for labelling figures of thousands of structures (no dict per row)."""
         rows = self.cursor().execute(
-            "SELECT id, designation FROM structures WHERE id IN (SELECT unnest(?))", [list(ids)]
+            "SELECT id, designation FROM structures WHERE id = ANY(?)", [list(ids)]
         ).fetchall()
         return dict(rows)
 
@@ -767,13 +797,20 @@ class Store:
             self._reindex_words(cur, numero)
         return bool(found)
 
-    def delete_sollicitation(self, cur, numero: int) -> None:
+    def delete_sollicitation(self, cur, numero: int, expected_status: str) -> bool:
+        """Delete a request and all it holds, only if it still has `expected_status`; False when not."""
+        # The request's row first: under PostgreSQL a concurrent change of it makes this find no row.
+        if not cur.execute(
+            "DELETE FROM sollicitations WHERE numero = ? AND statut = ? RETURNING numero", [numero, expected_status]
+        ).fetchall():
+            return False
         cur.execute(
             "DELETE FROM pieces_jointes_contenu WHERE id IN (SELECT id FROM pieces_jointes WHERE numero = ?)",
             [numero],
         )
-        for table in ("pieces_jointes", "commentaires", "historique", "mots", "sollicitations"):
+        for table in ("pieces_jointes", "commentaires", "historique", "mots"):
             cur.execute(f"DELETE FROM {table} WHERE numero = ?", [numero])
+        return True
 
     def sollicitation(self, numero: int, cur=None) -> dict | None:
         return self._one("SELECT * FROM sollicitations WHERE numero = ?", [numero], cur)
@@ -827,7 +864,7 @@ class Store:
     def words_of(self, text: str) -> list[str]:
         """The words of `text` as the index keeps them (what a search looks for), in order of length."""
         rows = self.cursor().execute(
-            f"SELECT mot FROM ({words_sql('SELECT 0 AS numero, ? AS texte')}) ORDER BY length(mot) DESC, mot",
+            f"SELECT mot FROM ({words_sql('SELECT 0 AS numero, ? AS texte')}) words ORDER BY length(mot) DESC, mot",
             [text, list(STOP_WORDS)],
         ).fetchall()
         return [r[0] for r in rows]
@@ -852,7 +889,7 @@ class Store:
         index once many writes have appended words out of order."""
         cur.execute("DELETE FROM mots")
         source = "SELECT numero, description AS texte FROM sollicitations UNION ALL SELECT numero, texte FROM commentaires"
-        cur.execute(f"INSERT INTO mots SELECT * FROM ({words_sql(source)}) ORDER BY mot, numero", [list(STOP_WORDS)])
+        cur.execute(f"INSERT INTO mots SELECT * FROM ({words_sql(source)}) words ORDER BY mot, numero", [list(STOP_WORDS)])
 
     def history(self, numero: int) -> list[dict]:
         return self._all(
@@ -920,13 +957,14 @@ class Store:
         of its own (one snapshot for count and rows), not one LIMIT/OFFSET query per page whose cost
         grows with the offset. Exports of a million rows stream through it."""
         where, params = self._where(scope, filters)
-        cur = self._connection.cursor()
+        cur = self.db.new_cursor()
         try:
             cur.execute("BEGIN TRANSACTION")
+            if self.dialect == POSTGRESQL:  # DuckDB transactions are snapshots already
+                cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             total = cur.execute(f"SELECT count(*) FROM sollicitations s WHERE {where}", params).fetchone()[0]
-            reader = cur.execute(f"{_LIST_SELECT} WHERE {where} ORDER BY {SORTS[sort]}", params).to_arrow_reader(batch_size)
-            for batch in reader:
-                yield batch.to_pandas(), total
+            for frame in cur.batches(f"{_LIST_SELECT} WHERE {where} ORDER BY {SORTS[sort]}", params, batch_size):
+                yield frame, total
             cur.execute("COMMIT")
         finally:
             cur.close()
@@ -1114,7 +1152,7 @@ class Store:
                 SELECT CAST(h.date - INTERVAL '1 microsecond' AS DATE) + 1 AS jour,
                        h.nouveau_statut, h.ancien_statut, count(*) AS n
                 FROM ({self._history_in(where)}) h
-                GROUP BY ALL
+                GROUP BY 1, h.nouveau_statut, h.ancien_statut
             ),
             changes AS (
                 SELECT jour, nouveau_statut AS statut, n AS delta FROM per_day

@@ -15,6 +15,8 @@ from sollicitations import demo
 from sollicitations.status import TRANSITIONS, Action, Actor, Status
 from sollicitations.store import FIRST_STEPS, STOP_WORDS, words_sql
 
+from ..conftest import opened
+
 TABLES = ("sollicitations", "historique", "commentaires", "pieces_jointes", "pieces_jointes_contenu")
 STATUSES = list(Status)
 
@@ -102,7 +104,7 @@ def assert_invariants(desk) -> None:
         SELECT numero, id, ancien_statut, previous FROM (
             SELECT numero, id, ancien_statut,
                    lag(nouveau_statut) OVER (PARTITION BY numero ORDER BY date, id) AS previous
-            FROM historique)
+            FROM historique) h
         WHERE ancien_statut IS DISTINCT FROM previous
         """, "history rows whose old status is not the previous row's new status")
     for table in ("historique", "commentaires", "pieces_jointes"):
@@ -166,7 +168,7 @@ def snapshot(desk, numero) -> dict:
 
 _COUNTS = "SELECT 'tables', concat_ws(',', " + ", ".join(f"(SELECT count(*) FROM {t})" for t in TABLES) + ")"
 _ONE_REQUEST = " UNION ALL ".join(
-    f"SELECT '{t}', to_json(x)::VARCHAR FROM {t} x WHERE x.numero = $n"
+    f"SELECT '{t}', to_json(x)::VARCHAR FROM {t} x WHERE x.numero = ?"
     for t in ("sollicitations", "historique", "commentaires", "pieces_jointes")
 )
 
@@ -176,7 +178,7 @@ def fingerprint(desk, numero=None, counts=True) -> list[tuple[str, str]]:
     if numero is None:
         return desk.store.cursor().execute(_COUNTS).fetchall()
     sql = f"{_COUNTS} UNION ALL {_ONE_REQUEST}" if counts else _ONE_REQUEST
-    return sorted(desk.store.cursor().execute(sql, {"n": int(numero)}).fetchall())
+    return sorted(desk.store.cursor().execute(sql, [int(numero)] * sql.count("?")).fetchall())
 
 
 @contextmanager
@@ -276,12 +278,9 @@ def _invariants_after_each_test(request):
 @pytest.fixture(scope="module")
 def mdesk(demo_template, tmp_path_factory):
     """One copy of the demo world for a whole module (tests there make their own requests)."""
-    path = tmp_path_factory.mktemp("module") / "sollicitations.duckdb"
-    shutil.copy(demo_template, path)
-    d = sol.open_desk(path)
-    yield d
-    assert_invariants(d)
-    d.close()
+    with opened(demo_template, tmp_path_factory.mktemp("module")) as d:
+        yield d
+        assert_invariants(d)
 
 
 @pytest.fixture(scope="module")
@@ -294,7 +293,8 @@ GENERATED_SIZE, GENERATED_SEED = 3000, 7
 
 @pytest.fixture(scope="session")
 def generated_template(demo_template, tmp_path_factory):
-    """The demo world plus 3000 generated requests (seed 7), built once."""
+    """The demo world plus 3000 generated requests (seed 7), built once (a DuckDB file: generate() speaks
+    DuckDB's SQL; on PostgreSQL, tests get copies of it through the template database)."""
     path = tmp_path_factory.mktemp("generated") / "generated.duckdb"
     shutil.copy(demo_template, path)
     d = sol.open_desk(path)
@@ -305,12 +305,9 @@ def generated_template(demo_template, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def big_desk(generated_template, tmp_path_factory):
-    path = tmp_path_factory.mktemp("big") / "sollicitations.duckdb"
-    shutil.copy(generated_template, path)
-    d = sol.open_desk(path)
-    yield d
-    assert_invariants(d)
-    d.close()
+    with opened(generated_template, tmp_path_factory.mktemp("big")) as d:
+        yield d
+        assert_invariants(d)
 
 
 def report(request, line: str) -> None:

@@ -2,15 +2,15 @@
 status, history, comments and attachments as they were; and the store's invariants always hold."""
 from __future__ import annotations
 
-import shutil
 
-import duckdb
+from sollicitations.database import WriteConflict
 import pytest
 
 import sollicitations as sol
 from sollicitations import demo
 from sollicitations.status import Status
 
+from ..conftest import opened
 from .conftest import assert_invariants, nothing_changes, snapshot
 
 
@@ -100,7 +100,7 @@ def test_failure_while_submitting_keeps_the_draft_unrouted(world, monkeypatch):
 
 
 def test_write_conflicts_are_retried(world, monkeypatch):
-    """A DuckDB transaction conflict is retried from the start: the second attempt succeeds once."""
+    """A write conflict (DuckDB's transaction conflict, PostgreSQL's serialization failure) is retried from the start: the second attempt succeeds once."""
     numero = world.new(Status.EN_COURS)
     original = world.desk.store.append_history
     attempts = []
@@ -108,7 +108,7 @@ def test_write_conflicts_are_retried(world, monkeypatch):
     def conflicting(*args, **kwargs):
         attempts.append(args)
         if len(attempts) == 1:
-            raise duckdb.TransactionException("Conflict on update!")
+            raise WriteConflict("Conflict on update!")
         return original(*args, **kwargs)
 
     monkeypatch.setattr(world.desk.store, "append_history", conflicting)
@@ -126,7 +126,7 @@ def test_endless_conflicts_become_a_clear_conflict_error(world, monkeypatch):
 
     def conflicting(*args, **kwargs):
         attempts.append(args)
-        raise duckdb.TransactionException("Conflict on update!")
+        raise WriteConflict("Conflict on update!")
 
     monkeypatch.setattr(world.desk.store, "append_history", conflicting)
     with nothing_changes(world.desk, numero), pytest.raises(sol.ConflictError) as info:
@@ -140,13 +140,8 @@ def test_endless_conflicts_become_a_clear_conflict_error(world, monkeypatch):
 
 def test_invariants_hold_on_the_demo_worlds(desk, generated_template, tmp_path):
     assert_invariants(desk)
-    path = tmp_path / "generated.duckdb"
-    shutil.copy(generated_template, path)
-    generated = sol.open_desk(path)
-    try:
+    with opened(generated_template, tmp_path) as generated:
         assert_invariants(generated)
-    finally:
-        generated.close()
 
 
 CORRUPTIONS = {
@@ -157,7 +152,7 @@ CORRUPTIONS = {
     "orphan-comment": "INSERT INTO commentaires VALUES (9999, 424242, now(), 'x', 'emetteur', 'texte')",
     "orphan-attachment": "INSERT INTO pieces_jointes VALUES (9999, 424242, 'Sollicitation', 'd', 'txt', 'd.txt',"
                          " 1, 'x', 'emetteur', 'x', now())",
-    "content-without-metadata": "INSERT INTO pieces_jointes_contenu VALUES (9999, 'x'::BLOB)",
+    "content-without-metadata": "INSERT INTO pieces_jointes_contenu VALUES (9999, 'x'::BYTEA)",
     "broken-chain": "UPDATE historique SET ancien_statut = 'brouillon' WHERE numero = 2 AND action = 'respond'",
     "illegal-step": "UPDATE historique SET action = 'take_in_charge' WHERE numero = 2 AND action = 'respond'",
     "request-without-history": "DELETE FROM historique WHERE numero = 3",
@@ -168,16 +163,11 @@ CORRUPTIONS = {
 @pytest.mark.parametrize("name", list(CORRUPTIONS))
 def test_invariants_catch_a_corrupted_store(demo_template, tmp_path, name):
     """assert_invariants is not vacuous: each kind of corruption makes it fail."""
-    path = tmp_path / "corrupted.duckdb"
-    shutil.copy(demo_template, path)
-    corrupted = sol.open_desk(path)
-    try:
+    with opened(demo_template, tmp_path) as corrupted:
         assert_invariants(corrupted)
         corrupted.store.cursor().execute(CORRUPTIONS[name])
         with pytest.raises(AssertionError):
             assert_invariants(corrupted)
-    finally:
-        corrupted.close()
 
 
 def _form():

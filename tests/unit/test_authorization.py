@@ -8,7 +8,6 @@ everything and write nothing. Whatever is refused changes nothing.
 """
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
@@ -16,6 +15,7 @@ import sollicitations as sol
 from sollicitations import demo
 from sollicitations.status import EMITTER_TO_PROCESS, RECEIVER_TO_PROCESS, TRANSITIONS, Action, Actor, Status
 
+from ..conftest import opened
 from .conftest import ROUTES, TEXT_FILE, World, assert_invariants, fingerprint, nothing_changes
 
 E, D = Actor.EMETTEUR, Actor.DESTINATAIRE
@@ -115,19 +115,16 @@ def targets(mdesk):
 @pytest.fixture(scope="module")
 def fixed(demo_template, tmp_path_factory):
     """A second, small world for reading and listing: one request per route and status, never changed."""
-    path = tmp_path_factory.mktemp("fixed") / "sollicitations.duckdb"
-    shutil.copy(demo_template, path)
-    desk = sol.open_desk(path)
-    with desk.store.transaction() as cur:
-        desk.store.add_user(cur, NOBODY, "SANS", "Droits")
-    world = Targets(desk)
-    for route in ROUTE_NAMES:
-        for status in (Status.BROUILLON, Status.EN_COURS, Status.REPONDUE):
-            if not (route == "contact" and status == Status.BROUILLON):
-                world.target(route, status)
-    yield world
-    assert_invariants(desk)
-    desk.close()
+    with opened(demo_template, tmp_path_factory.mktemp("fixed")) as desk:
+        with desk.store.transaction() as cur:
+            desk.store.add_user(cur, NOBODY, "SANS", "Droits")
+        world = Targets(desk)
+        for route in ROUTE_NAMES:
+            for status in (Status.BROUILLON, Status.EN_COURS, Status.REPONDUE):
+                if not (route == "contact" and status == Status.BROUILLON):
+                    world.target(route, status)
+        yield world
+        assert_invariants(desk)
 
 
 @pytest.fixture(scope="module")

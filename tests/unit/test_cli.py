@@ -17,6 +17,8 @@ from sollicitations import demo
 
 from .conftest import assert_invariants
 
+pytestmark = pytest.mark.duckdb_only  # DuckDB files themselves: see tests/conftest.py
+
 ROOT = Path(sol.__file__).resolve().parent.parent
 SIZE, SEED = 200, 3
 

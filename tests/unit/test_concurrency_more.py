@@ -2,7 +2,7 @@
 
 A contested transition has exactly one winner; the losers get a French refusal (TransitionError or
 ConflictError, or the guide's question / "n'existe pas" where the winner changed what the loser may do),
-never a raw duckdb exception; request numbers stay unique (the gaps are reported). Every operation is
+never a raw database exception; request numbers stay unique (the gaps are reported). Every operation is
 counted and the figures printed at the end of the module.
 """
 from __future__ import annotations
@@ -16,6 +16,7 @@ import duckdb
 import pytest
 
 import sollicitations as sol
+from sollicitations.database import DatabaseError
 from sollicitations.status import Status
 
 from .conftest import ROUTES, assert_invariants, report
@@ -61,11 +62,11 @@ FRENCH = re.compile(r"\b(le|la|les|l'|de|du|n'|pas|vous|votre|une?|au|est|sur|Ve
 
 def assert_clear(error: BaseException) -> None:
     """A package error with a French sentence, never a raw database or Python error."""
-    assert not isinstance(error, duckdb.Error), f"raw duckdb error reached the user: {error!r}"
+    assert not isinstance(error, (duckdb.Error, DatabaseError)), f"raw database error reached the user: {error!r}"
     assert isinstance(error, sol.SollicitationError), f"{type(error).__name__} reached the user: {error!r}"
     message = str(error)
     assert message[:1].isupper() and FRENCH.search(message), f"unclear message: {message!r}"
-    for word in ("Transaction", "Conflict", "duckdb", "Traceback", "Error"):
+    for word in ("Transaction", "Conflict", "duckdb", "psycopg", "Traceback", "Error"):
         assert word not in message, f"untranslated message: {message!r}"
 
 

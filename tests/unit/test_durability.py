@@ -20,9 +20,13 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
+
 import sollicitations as sol
 
 from .conftest import assert_invariants, report
+
+pytestmark = pytest.mark.duckdb_only  # DuckDB files themselves: see tests/conftest.py
 
 ROUNDS = int(os.environ.get("SOLLICITATIONS_CRASH_ROUNDS", "20"))
 SEED = int(os.environ.get("SOLLICITATIONS_CRASH_SEED") or random.SystemRandom().randrange(10**9))
@@ -35,6 +39,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CHILD = r'''
 import hashlib, random, sys
 sys.path.insert(0, sys.argv[1])
+import pytest
+
 import sollicitations as sol
 from sollicitations import demo
 

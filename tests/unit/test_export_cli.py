@@ -16,6 +16,8 @@ import sollicitations as sol
 from sollicitations import config, demo, export_files
 from sollicitations.export_cli import run_export
 
+pytestmark = pytest.mark.duckdb_only  # DuckDB files themselves: see tests/conftest.py
+
 
 @pytest.fixture
 def db(demo_template, tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 from datetime import datetime
 
 import openpyxl
@@ -14,16 +15,29 @@ import pytest
 import sollicitations as sol
 from sollicitations import demo, export_files, exports
 
+from ..conftest import opened
+
 SEARCH = dict(structure=demo.REC201FOURNISSEUR)
 ALL_STATUSES = ["Brouillon", "Envoyée", "En cours", "Informations compl. requises", "Répondue", "Fermée"]
 EVERYTHING = dict(statut=ALL_STATUSES)  # for the manager: every request
 
 
+@pytest.fixture(scope="module")
+def volume_template(demo_template, tmp_path_factory):
+    """The demo world plus 1500 generated requests (generate() speaks DuckDB: built once, copied per test)."""
+    path = tmp_path_factory.mktemp("volume") / "volume.duckdb"
+    shutil.copy(demo_template, path)
+    d = sol.open_desk(path)
+    demo.generate(d, 1500, seed=11)
+    d.close()
+    return path
+
+
 @pytest.fixture
-def volume(desk):
-    """The demo world plus 1500 generated requests; pages of 97 rows so that every list spans pages."""
-    demo.generate(desk, 1500, seed=11)
-    return desk
+def volume(volume_template, tmp_path):
+    """A copy of that world; pages of 97 rows (small_pages) so that every list spans pages."""
+    with opened(volume_template, tmp_path) as d:
+        yield d
 
 
 @pytest.fixture(autouse=True)

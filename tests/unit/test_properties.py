@@ -190,7 +190,7 @@ def must_refuse_text(value, limit: int = 10_000) -> str | None:
 
 
 # Python and database words a message must not show (the input it echoes is removed first).
-LEAKS = ("Traceback", "NoneType", "<class", "object at 0x", "Error:", "Error(", "Exception", "duckdb", "unhashable",
+LEAKS = ("Traceback", "NoneType", "<class", "object at 0x", "Error:", "Error(", "Exception", "duckdb", "psycopg", "unhashable",
          "pybind", "C++", "Python", 'File "', "INT32", "INT64", "VARCHAR", "builtins")
 FRENCH = re.compile(r"\b(le|la|les|l'|de|du|des|d'|est|sont|n'|ne|pas|un|une|au|aux|vous|votre|inconnue?s?|doit|"
                     r"indiqué|aucune?|trop|seules?|indiquez|veuillez|texte|être|sur|pour|à)\b", re.IGNORECASE)
@@ -246,7 +246,7 @@ def state(desk, numeros=()) -> tuple:
     """Every table's row count and every stored row of the named requests."""
     counts = desk.store.cursor().execute(_COUNTS).fetchone()
     rows = [fingerprint(desk, n, counts=False) for n in numeros if isinstance(n, int)]
-    notifications = desk.store.cursor().execute("SELECT list(notifications ORDER BY login) FROM users").fetchone()
+    notifications = desk.store.cursor().execute("SELECT login, notifications FROM users ORDER BY login").fetchall()
     return counts, rows, notifications
 
 

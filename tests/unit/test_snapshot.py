@@ -10,6 +10,8 @@ import sollicitations as sol
 from sollicitations import snapshot
 from sollicitations.demo import REC201FOURNISSEUR
 
+pytestmark = pytest.mark.duckdb_only  # DuckDB files themselves: see tests/conftest.py
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
