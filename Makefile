@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: serve test demo browser clean jupyter
+.PHONY: serve test demo browser clean jupyter postgres
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,8 +14,15 @@ $(VENV)/.installed: pyproject.toml
 serve: $(VENV)/.installed
 	$(PY) -m sollicitations serve
 
+# Everything on DuckDB (the PostgreSQL-marked tests too), then the unit suite again on PostgreSQL.
 test: $(VENV)/.installed browser
-	$(PY) -m pytest
+	@url=$$(scripts/start-postgres | tail -n 1); \
+	case "$$url" in postgresql://*) ;; *) echo "PostgreSQL did not start: $$url" >&2; exit 1;; esac; \
+	export SOLLICITATIONS_TEST_PG="$$url" SOLLICITATIONS_REQUIRE_PG=1; \
+	$(PY) -m pytest && SOLLICITATIONS_TEST_DB=postgresql $(PY) -m pytest tests/unit
+
+postgres:
+	scripts/start-postgres
 
 demo: $(VENV)/.installed
 	$(PY) -m sollicitations demo --force

@@ -21,14 +21,17 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     p_demo = commands.add_parser("demo", help="construit une base de démonstration")
-    p_demo.add_argument("--path", type=Path, default=None, help="fichier DuckDB à créer (SOLLICITATIONS_DB par défaut)")
+    p_demo.add_argument("--path", default=None,
+                        help="fichier DuckDB à créer, ou URL postgresql:// d'une base vide (SOLLICITATIONS_DB par défaut)")
     p_demo.add_argument("--size", type=int, default=config.DEFAULT_DEMO_SIZE, help="nombre de sollicitations générées en plus")
     p_demo.add_argument("--seed", type=int, default=1, help="graine du générateur")
     p_demo.add_argument("--force", action="store_true", help="remplace le fichier s'il existe")
 
     p_serve = commands.add_parser("serve", help="sert l'application (construit la démo si la base n'existe pas)")
     p_serve.add_argument("--port", type=int, default=5006)
-    p_serve.add_argument("--db", type=Path, default=None, help="fichier DuckDB (SOLLICITATIONS_DB par défaut)")
+    p_serve.add_argument("--db", default=None, help="fichier DuckDB ou URL postgresql:// (SOLLICITATIONS_DB par défaut)")
+    p_serve.add_argument("--procs", type=int, default=1,
+                         help="processus de l'application (plus d'un : PostgreSQL seulement, derrière un proxy)")
     p_serve.add_argument("--address", default="localhost")
     p_serve.add_argument("--show", action="store_true", help="ouvre le navigateur")
 
@@ -36,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
 
     p_password = commands.add_parser("password", help="définit le mot de passe d'un compte local")
     p_password.add_argument("login")
-    p_password.add_argument("--db", type=Path, default=None, help="fichier DuckDB (SOLLICITATIONS_DB par défaut)")
+    p_password.add_argument("--db", default=None, help="fichier DuckDB ou URL postgresql:// (SOLLICITATIONS_DB par défaut)")
 
     args = parser.parse_args(argv)
     if args.command == "demo":
@@ -54,7 +57,7 @@ def _password(args) -> int:
     from .errors import ValidationError
 
     password = getpass.getpass("Nouveau mot de passe : ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
-    desk = open_desk(args.db or config.database_path())
+    desk = open_desk(_target(args.db))
     try:
         accounts.set_password(desk, args.login, password)
     except ValidationError as error:
@@ -66,11 +69,33 @@ def _password(args) -> int:
     return 0
 
 
+def _target(value):
+    """A --db/--path value, or SOLLICITATIONS_DB: a URL stays a string, a file becomes a Path."""
+    if value is None:
+        return config.database_path()
+    return value if config.is_postgresql_url(value) else Path(value)
+
+
+def _shown(target) -> str:
+    """A database for messages: a PostgreSQL URL without its password."""
+    return f"postgresql://…@{str(target).split('@')[-1]}" if config.is_postgresql_url(target) else str(target)
+
+
 def _demo(args) -> int:
-    path = args.path or config.database_path()
+    path = _target(args.path)
     if args.size < 0:
         print("--size doit être positif ou nul", file=sys.stderr)
         return 2
+    if config.is_postgresql_url(path):
+        try:
+            desk = demo.build(path, size=args.size, seed=args.seed)
+        except FileExistsError as error:
+            print(str(error), file=sys.stderr)
+            return 1
+        count = desk.store.count_sollicitations()
+        desk.close()
+        print(f"Base de démonstration créée : {_shown(path)} ({count} sollicitations)")
+        return 0
     if path.exists():
         if not args.force:
             print(f"{path} existe déjà : ajoutez --force pour le remplacer", file=sys.stderr)
@@ -85,10 +110,23 @@ def _demo(args) -> int:
 
 
 def _serve(args) -> int:
-    path = (args.db or config.database_path()).resolve()
-    if not path.exists():
-        demo.build(path, size=config.DEFAULT_DEMO_SIZE).close()
-        print(f"Base de démonstration créée : {path}")
+    path = _target(args.db)
+    if config.is_postgresql_url(path):
+        from . import open_desk
+
+        open_desk(path).close()  # creates or migrates the schema once, before the processes start
+    else:
+        if args.procs != 1:
+            print("Plusieurs processus partagent une base PostgreSQL, pas un fichier DuckDB (un seul processus"
+                  " peut l'ouvrir) : indiquez SOLLICITATIONS_DB=postgresql://...", file=sys.stderr)  # fmt: skip
+            return 2
+        path = path.resolve()
+        if not path.exists():
+            demo.build(path, size=config.DEFAULT_DEMO_SIZE).close()
+            print(f"Base de démonstration créée : {path}")
+    if args.procs < 1:
+        print("--procs doit être au moins 1", file=sys.stderr)
+        return 2
     os.environ["SOLLICITATIONS_DB"] = str(path)
     if os.environ.get(captcha.TEST_HOOK_ENV) and args.address not in LOOPBACK:
         print(f"{captcha.TEST_HOOK_ENV} est réservé aux tests : refusé sur une adresse publique", file=sys.stderr)
@@ -99,6 +137,8 @@ def _serve(args) -> int:
         "--allow-websocket-origin", f"{args.address}:{args.port}",
         # Callbacks run in a pool: a long export in one session never blocks the others.
         "--num-threads", "4",
+        # Several processes (PostgreSQL): Tornado forks them after binding the port, they share it.
+        "--num-procs", str(args.procs),
         # Uploads are capped before they are read: 10 Mo files arrive base64-encoded in one message.
         "--websocket-max-message-size", str(15 * 1024 * 1024),
         # Local accounts: argon2 hashes in the store, lock-out after repeated failures.

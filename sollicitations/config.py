@@ -10,9 +10,15 @@ DEFAULT_DB = ROOT / "data" / "sollicitations.duckdb"
 DEFAULT_DEMO_SIZE = 2000
 
 
-def database_path() -> Path:
-    """SOLLICITATIONS_DB, or data/sollicitations.duckdb beside the package."""
-    return Path(os.environ.get("SOLLICITATIONS_DB") or DEFAULT_DB)
+def database_path() -> Path | str:
+    """SOLLICITATIONS_DB: a DuckDB file (data/sollicitations.duckdb beside the package by default) or a
+    PostgreSQL URL (postgresql://user:password@host:5432/base), kept as a string."""
+    configured = os.environ.get("SOLLICITATIONS_DB") or DEFAULT_DB
+    return str(configured) if is_postgresql_url(str(configured)) else Path(configured)
+
+
+def is_postgresql_url(target) -> bool:
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
 
 
 def secrets_dir() -> Path:

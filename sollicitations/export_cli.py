@@ -52,8 +52,8 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     p.add_argument("--output", "-o", required=True, type=Path, metavar="FICHIER", help="le fichier à écrire")
     p.add_argument("--format", choices=FORMATS, default=None,
                    help="xlsx, csv ou parquet (par défaut : d'après l'extension du fichier)")
-    p.add_argument("--db", type=Path, default=None, metavar="FICHIER",
-                   help="base DuckDB (SOLLICITATIONS_DB par défaut)")
+    p.add_argument("--db", default=None, metavar="BASE",
+                   help="fichier DuckDB ou URL postgresql:// (SOLLICITATIONS_DB par défaut)")
     p.add_argument("--space", choices=("emises", "recues", "toutes"), default=None,
                    help="espace : sollicitations émises, reçues, ou toutes (gestionnaires)")
     p.add_argument("--to-process", action="store_true",
@@ -102,8 +102,8 @@ def export(args: argparse.Namespace) -> int:
     if args.to_process and set(criteria) - {"structure"}:
         others = ", ".join("--" + k.replace("_", "-") for k in sorted(set(criteria) - {"structure"}))
         return _fail(f"avec --to-process, seul --structure est accepté (et non {others})", code=2)
-    path = args.db or config.database_path()
-    if not Path(path).exists():
+    path = config.database_path() if args.db is None else (args.db if config.is_postgresql_url(args.db) else Path(args.db))
+    if not config.is_postgresql_url(str(path)) and not Path(path).exists():
         return _fail(f"la base {path} n'existe pas (python -m sollicitations demo la crée)")
 
     from .database import DatabaseError

@@ -1015,9 +1015,12 @@ class Store:
             )
             if row is None:
                 return None
+            # Taken only if nobody took it since it was read (several processes deliver on PostgreSQL).
             taken = cur.execute(
-                "UPDATE outbox SET status = 'sending', claimed_at = ? WHERE id = ? AND status = ? RETURNING id",
-                [now, row["id"], row["status"]],
+                "UPDATE outbox SET status = 'sending', claimed_at = ?"
+                " WHERE id = ? AND status = ? AND (claimed_at = ? OR (claimed_at IS NULL AND CAST(? AS TIMESTAMP) IS NULL))"
+                " RETURNING id",
+                [now, row["id"], row["status"], row["claimed_at"], row["claimed_at"]],
             ).fetchall()
             return row if taken else None
 

@@ -37,13 +37,17 @@ def pytest_collection_modifyitems(config, items):
         items[:] = kept
 
 
-def clone(template: Path, tmp_path: Path, name: str = "sollicitations") -> str | Path:
-    """A fresh copy of a template world for one test: a DuckDB file, or a PostgreSQL database (its URL)."""
-    if not ON_POSTGRESQL:
+def clone(template: Path | None, tmp_path: Path, name: str = "sollicitations", backend: str = BACKEND) -> str | Path:
+    """A fresh copy of a template world for one test (None: an empty store): a DuckDB file, or a
+    PostgreSQL database (its URL)."""
+    if backend != "postgresql":
         path = tmp_path / f"{name}.duckdb"
-        shutil.copy(template, path)
+        if template is not None:
+            shutil.copy(template, path)
         return path
     url = require_pg_url()
+    if template is None:
+        return fresh_database(url, unique_name("e"))
     if template not in _templates:
         name_of_template = unique_name("tpl")
         source, target = Store(template, read_only=True), Store(fresh_database(url, name_of_template))
@@ -77,7 +81,7 @@ def opened(template: Path, tmp_path: Path):
 @pytest.fixture(scope="session", autouse=True)
 def _drop_postgresql_templates():
     yield
-    if ON_POSTGRESQL:
+    if _templates:
         url = require_pg_url()
         for name in _templates.values():
             drop_database(url, name)
@@ -100,10 +104,7 @@ def desk(demo_template, tmp_path):
 
 @pytest.fixture
 def empty_desk(tmp_path):
-    if ON_POSTGRESQL:
-        target = fresh_database(require_pg_url(), unique_name("e"))
-    else:
-        target = tmp_path / "empty.duckdb"
+    target = clone(None, tmp_path, "empty")
     d = sol.open_desk(target)
     yield d
     d.close()
