@@ -7,7 +7,7 @@ import sollicitations as sol
 from sollicitations.access import Space
 
 from . import format as fmt
-from .views import SpaceView
+from .views import LazyTabs, SpaceView
 
 SPACE_LABELS = {
     Space.EMISES: "Sollicitations émises",
@@ -41,7 +41,10 @@ def build_page(desk: sol.Desk, login: str | None, location=None) -> pn.template.
     if len(views) == 1:
         template.main.append(pn.Column(pn.pane.HTML(f"<h2>{views[0][0]}</h2>"), views[0][1]))
     else:
-        template.main.append(pn.Tabs(*views, dynamic=False))
+        # One tab per space; a space's widgets are built on its first display (so are its tabs').
+        spaces_tabs = LazyTabs([(label, lambda view=view: view) for label, view in views])
+        spaces_tabs.show(0)
+        template.main.append(spaces_tabs.tabs)
     return template
 
 

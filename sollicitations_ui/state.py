@@ -172,7 +172,7 @@ class SearchForm(param.Parameterized):
 
     def reset(self) -> None:
         with param.parameterized.batch_call_watchers(self):
-            for name in ("numero", "numero_objet", "cree_par", "destinataire_recherche", "emetteur"):
+            for name in ("numero", "numero_objet", "cree_par", "mots", "destinataire_recherche", "emetteur"):
                 setattr(self, name, "")
             self.param.update(categorie=NONE, structure=NONE, destinataire=NONE, du=None, au=None,
                               statuts=[], rows=None, errors=[], message="")  # fmt: skip

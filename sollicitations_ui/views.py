@@ -1,6 +1,8 @@
 """Thin Panel views over the param state of state.py: build widgets once, bind, lay out."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import hvplot.pandas  # noqa: F401  (registers .hvplot on DataFrames)
 import pandas as pd
 import panel as pn
@@ -91,13 +93,22 @@ def downloads(make_file, name: str) -> pn.Row:
 
 
 def list_table(frame: pd.DataFrame | None, on_number, buttons: dict | None = None, on_button=None,
-               action_column: str | None = None, on_action=None) -> pn.viewable.Viewable:  # fmt: skip
-    """A page of requests; clicking a number opens it."""
+               action_column: str | None = None, on_action=None, reuse=None) -> pn.viewable.Viewable:  # fmt: skip
+    """A page of requests; clicking a number opens it.
+
+    `reuse`: what this function returned for the previous page of the same list. When that was a
+    table with the same columns, it gets the new rows (its `.value`) and is returned again: a new page
+    or a new search does not rebuild the widget, in the server nor in the browser.
+    """
     if frame is None:
         return pn.pane.HTML("")
     if frame.empty:
         return html('<p class="empty">Aucune sollicitation.</p>')
     shown = fmt.dates_as_text(frame)
+    if isinstance(reuse, pn.widgets.Tabulator) and list(reuse.value.columns) == list(shown.columns):
+        reuse.rows_shown = frame
+        reuse.param.update(value=shown, sorters=[])  # as a new table: in the order of the list
+        return reuse
     table = pn.widgets.Tabulator(
         shown, show_index=False, disabled=True, sizing_mode="stretch_width", layout="fit_columns",
         buttons=buttons or {}, selectable=False, formatters={c: {"type": "textarea"} for c in shown.columns},
@@ -107,8 +118,10 @@ def list_table(frame: pd.DataFrame | None, on_number, buttons: dict | None = Non
                      ":host .tabulator-col-title { white-space: normal !important; }"],
     )  # fmt: skip
 
+    table.rows_shown = frame  # the rows behind the cells (replaced with the table's value, see `reuse`)
+
     def clicked(event):
-        row = frame.iloc[event.row]
+        row = table.rows_shown.iloc[event.row]
         if event.column in NUMBER_COLUMNS:
             on_number(int(row[event.column]))
         elif buttons and event.column in buttons and on_button:
@@ -140,6 +153,10 @@ class SyntheseView(Viewer):
 
 
     def _table(self, rows):
+        self._shown = self._list(rows, getattr(self, "_shown", None))
+        return self._shown
+
+    def _list(self, rows, reuse):
         if rows is None or rows.empty:
             return list_table(rows, self.open_request)
         rows = rows.copy()
@@ -147,11 +164,11 @@ class SyntheseView(Viewer):
         if self.state.space != Space.EMISES:
             # Re-sent after a complement or a reopening: flagged, and on top (the list is by last activity).
             rows["Renvoyée"] = ["Renvoyée" if flag else "" for flag in rows["Renvoyée"]]
-            return list_table(rows, self.open_request)
+            return list_table(rows, self.open_request, reuse=reuse)
         rows["Actions"] = [EXPECTED_ACTIONS.get(status, "") for status in rows["Statut sollicitation"]]
         return list_table(rows, self.open_request, buttons=None, action_column="Actions",
                           on_action=lambda row: self.open_request(int(row["Numéro de la sollicitation"]),
-                                                                  act=True))  # fmt: skip
+                                                                  act=True), reuse=reuse)  # fmt: skip
 
 
 class EntryView(Viewer):
@@ -302,7 +319,11 @@ class SearchView(Viewer):
                            w.DatePicker.from_param(f.param.au, name="au")),
                 ),
                 pn.Column(*self._structure_criteria(), w.TextInput.from_param(f.param.cree_par, name="Créé par",
-                                                                              placeholder="Créé par")),
+                                                                              placeholder="Créé par"),
+                          w.TextInput.from_param(f.param.mots, name="Mots-clés",
+                                                 placeholder="Mots de la description ou des échanges",
+                                                 description="Chaque mot est cherché en début de mot, sans tenir compte"
+                                                             " des accents ; tous les mots doivent figurer.")),
             ),
             label("Statut sollicitation"),
             w.CheckBoxGroup.from_param(f.param.statuts, name="Statut sollicitation", inline=True),
@@ -348,9 +369,10 @@ class SearchView(Viewer):
 
     def _results(self, rows):
         names = ("Consulter", "Visualiser", "Télécharger") + (("Supprimer",) if self.form.space == Space.EMISES else ())
-        return list_table(rows, self.open_request, buttons={name: f'<span class="row-action">{name}</span>'
-                                                            for name in names},
-                          on_button=self._row_action)  # fmt: skip
+        self._shown = list_table(rows, self.open_request, buttons={name: f'<span class="row-action">{name}</span>'
+                                                                   for name in names},
+                                 on_button=self._row_action, reuse=getattr(self, "_shown", None))  # fmt: skip
+        return self._shown
 
     def _row_action(self, column, row):
         numero = int(row["Référence"])
@@ -443,6 +465,8 @@ class DetailView(Viewer):
         )  # fmt: skip
         download = w.FileDownload(callback=lambda: d.pdf(d.inclure_pieces_jointes), filename="sollicitation.pdf",
                                   label="Télécharger", button_type="primary", width=140)  # fmt: skip
+        if d.numero:  # opened before this tab was first shown (views are built on first display)
+            download.filename = f"sollicitation-{d.numero}.pdf"
         d.param.watch(lambda e: setattr(download, "filename", f"sollicitation-{e.new}.pdf") if e.new else None, "numero")
         download_options = card(
             "Options de téléchargement",
@@ -573,7 +597,8 @@ class DashboardView(Viewer):
         counts = pn.bind(self._counts, s.param.table)
         listing = pn.bind(self._listing, s.param.rows, s.param.list_title)
         by = pn.widgets.RadioButtonGroup.from_param(s.param.monthly_by, name="Répartition")
-        chart = pn.bind(self._chart, s.param.monthly_by, s.param.table)
+        # The charts come after the page is drawn (defer_load), so that the counts show first.
+        chart = pn.panel(pn.bind(self._chart, s.param.monthly_by, s.param.table), defer_load=True)
         return pn.Column(
             pn.Row(button("Tableau de bord", s.home, kind="light"), pn.pane.HTML(title, margin=(12, 8))),
             html(pn.bind(fmt.errors_html, s.param.errors)),
@@ -591,7 +616,8 @@ class DashboardView(Viewer):
             shown, show_index=False, disabled=True, sizing_mode="stretch_width", layout="fit_columns", selectable=False,
             formatters={first: {"type": "plaintext"}}, widths={first: 380},
             text_align={c: ("left" if c == first else "right") for c in shown.columns},
-            pagination="local" if len(shown) > 25 else None, page_size=25,
+            # Remote: the browser gets 25 rows at a time, not every structure of the country.
+            pagination="remote" if len(shown) > 25 else None, page_size=25,
             stylesheets=[":host .tabulator-cell { cursor: pointer; color: #000091; text-decoration: underline; }",
                          ":host .tabulator-col-title { white-space: normal !important; }"],
         )  # fmt: skip
@@ -627,8 +653,34 @@ class DashboardView(Viewer):
                                   ylabel="Sollicitations", legend="right", color=colors)  # fmt: skip
 
 
+class LazyTabs:
+    """Tabs whose content is built the first time it is shown, then kept.
+
+    A new session builds (and sends to the browser) only the tab it shows, and runs only that tab's
+    queries; a later tab is built on its first click. Once built, a tab stays in the page, so going
+    back to it is a switch in the browser: nothing is rebuilt nor sent again.
+    """
+
+    def __init__(self, items: list[tuple[str, Callable[[], object]]], **kwargs):
+        self.builders: list[Callable[[], object] | None] = [build for _, build in items]
+        self.slots = [pn.Column(sizing_mode="stretch_width") for _ in items]
+        self.tabs = pn.Tabs(*[(name, slot) for (name, _), slot in zip(items, self.slots)], dynamic=False, **kwargs)
+        self.tabs.param.watch(lambda e: self.show(e.new), "active")
+
+    def show(self, index: int) -> None:
+        """Build tab `index` if it never was shown (the `active` watcher calls it on every switch)."""
+        if 0 <= index < len(self.builders) and (build := self.builders[index]) is not None:
+            self.builders[index] = None
+            self.slots[index].objects = [build()]
+
+
 class SpaceView(Viewer):
-    """One space ("Sollicitations émises", "Sollicitations reçues", managers') for one logged-in user."""
+    """One space ("Sollicitations émises", "Sollicitations reçues", managers') for one logged-in user.
+
+    Only the state the whole space shares is made here (navigation, search, detail, entry form);
+    each tab's own state and queries (to-process list, dashboard, outbox) and its widgets wait for
+    the tab's first display (see LazyTabs).
+    """
 
     def __init__(self, me: sol.UserDesk, space: Space = Space.EMISES, **params):
         super().__init__(**params)
@@ -637,31 +689,46 @@ class SpaceView(Viewer):
         self.search = SearchForm(me, self.navigation, space)
         self.detail = Detail(me, self.navigation)
         self.entry = None
-        views: list[tuple[str, str, Viewer]] = []
+        self.to_process = self.dashboard = self.outbox = None
+        views: list[tuple[str, str, Callable[[], Viewer]]] = []
         if space == Space.TOUTES:
-            self.dashboard = ManagerDashboard(me, self.navigation, space)
-            views.append(("tableau", "Tableau de bord", ManagerView(self.dashboard, self.open_request)))
+            views.append(("tableau", "Tableau de bord", self._manager_view))
         else:
-            self.to_process = ToProcess(me, self.navigation, space)
-            views.append(("synthese", "Synthèse", SyntheseView(self.to_process, self.open_request)))
+            views.append(("synthese", "Synthèse", self._synthese_view))
         if space == Space.EMISES:
             self.entry = EntryForm(me, self.navigation)
             self.entry.new()
-            views.append(("saisir", "Saisir sollicitation", EntryView(self.entry)))
-        views.append(("rechercher", "Rechercher", SearchView(self.search, self.open_request)))
-        views.append(("consulter", "Consulter", DetailView(self.detail)))
+            views.append(("saisir", "Saisir sollicitation", lambda: EntryView(self.entry)))
+        views.append(("rechercher", "Rechercher", lambda: SearchView(self.search, self.open_request)))
+        views.append(("consulter", "Consulter", lambda: DetailView(self.detail)))
         if space != Space.TOUTES:
-            self.dashboard = Dashboard(me, self.navigation, space)
-            views.append(("tableau", "Tableau de bord", DashboardView(self.dashboard, self.open_request)))
+            views.append(("tableau", "Tableau de bord", self._dashboard_view))
         if space != Space.EMISES and me.can_read_outbox():
-            views.append(("courriels", "Courriels", OutboxView(Outbox(me, self.navigation), self.open_request)))
-        self.tabs = pn.Tabs(*[(label, view) for _, label, view in views], dynamic=False, sizing_mode="stretch_width")
+            views.append(("courriels", "Courriels", self._outbox_view))
+        self.lazy = LazyTabs([(label, build) for _, label, build in views], sizing_mode="stretch_width")
+        self.tabs = self.lazy.tabs
         keys = [key for key, _, _ in views]
         self.navigation.param.tab.objects = keys
         self.navigation.tab = keys[0]
         self.tabs.param.watch(lambda e: setattr(self.navigation, "tab", keys[e.new]), "active")
         self.navigation.param.watch(lambda e: setattr(self.tabs, "active", keys.index(e.new)), "tab")
         self.navigation.param.watch(lambda e: self.detail.reload(), "revision")
+
+    def _synthese_view(self) -> Viewer:
+        self.to_process = ToProcess(self.me, self.navigation, self.space)
+        return SyntheseView(self.to_process, self.open_request)
+
+    def _dashboard_view(self) -> Viewer:
+        self.dashboard = Dashboard(self.me, self.navigation, self.space)
+        return DashboardView(self.dashboard, self.open_request)
+
+    def _manager_view(self) -> Viewer:
+        self.dashboard = ManagerDashboard(self.me, self.navigation, self.space)
+        return ManagerView(self.dashboard, self.open_request)
+
+    def _outbox_view(self) -> Viewer:
+        self.outbox = Outbox(self.me, self.navigation)
+        return OutboxView(self.outbox, self.open_request)
 
     def open_request(self, numero, act: bool = False) -> None:
         """Clicking a number anywhere: a draft opens in the entry form, anything else in "Consulter".
@@ -683,6 +750,7 @@ class SpaceView(Viewer):
             self.detail.start_complement()
 
     def __panel__(self):
+        self.lazy.show(self.tabs.active)  # the tab shown first (after a ?numero=N, "Consulter")
         return self.tabs
 
 
@@ -723,7 +791,7 @@ class ManagerView(Viewer):
         extra = []
         if name in ("delays", "reopen_rates"):
             extra.append(pn.widgets.RadioButtonGroup.from_param(s.param.delays_by, name="Regrouper par", width=360))
-        body = pn.bind(lambda *_: self._figure(name), s.param.revision, s.param.delays_by)
+        body = pn.panel(pn.bind(lambda *_: self._figure(name), s.param.revision, s.param.delays_by), defer_load=True)
         return card(FIGURES[name], pn.Row(*extra, download), body)
 
     def _figure(self, name: str):

@@ -234,3 +234,18 @@ def test_user_text_is_shown_never_run(server, page):
     page.get_by_role("button", name="Rechercher", exact=True).last.click()
     page.get_by_text("Page 1 / 1 (1 ligne)").first.wait_for()
     assert page.evaluate("window.__pwned") is None
+
+
+def test_search_by_keywords(server, page):
+    login(page, server, "fournisseur")
+    open_tab(page, "Rechercher")
+    type_in(page, "Mots-clés", "de la")  # only common words: nothing to look for
+    page.get_by_role("button", name="Rechercher", exact=True).last.click()
+    page.get_by_text("ne contient aucun mot recherchable").first.wait_for()
+    type_in(page, "Mots-clés", "BARÈME expert")  # case and accents aside, each word a prefix
+    page.wait_for_timeout(300)
+    page.get_by_role("button", name="Rechercher", exact=True).last.click()
+    page.get_by_text("Page 1 / 1 (1 ligne)").first.wait_for()
+    page.locator(".tabulator-cell[tabulator-field='Référence']", has_text="6").first.wait_for()
+    screenshot(page, "recherche-mots-cles")
+    assert page.console_errors == []
