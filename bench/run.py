@@ -47,6 +47,7 @@ import duckdb  # noqa: E402
 
 import sollicitations as sol  # noqa: E402
 from sollicitations import demo  # noqa: E402
+from sollicitations.store import Store  # noqa: E402
 
 F_STRUCTURES = (demo.REC201FOURNISSEUR, demo.REC100FOURNISSEUR, demo.LOGES_DU_GREL)  # fournisseur's 3 structures
 D_STRUCTURES = (demo.REC201DESTINATAIRE, demo.STRUCTURE_PUBLIQUE_TEST)  # destinataire's 2 structures
@@ -185,8 +186,12 @@ def fmt_cell(row: Row, which: str) -> str:
 # -- timing ---------------------------------------------------------------------------------------------
 
 
+RAW_ENABLED = True  # False on PostgreSQL: the raw queries are DuckDB's SQL on the DuckDB file
+
+
 def measure(pkg: Callable[[], Any], raw: Callable[[], Any] | None, repeat: int, budget: float):
     """Warm once, then alternate package and raw runs; stop early past `budget` seconds (3 runs at least)."""
+    raw = raw if RAW_ENABLED else None
     pkg()
     if raw is not None:
         raw()
@@ -692,7 +697,7 @@ def bench_writes(rec: Recorder, desk, con, size: int, args) -> None:
                         latencies.append((time.perf_counter() - t) * 1000)
 
             raw_lat, raw_errors = [], []
-            raw_seconds = run_threads(raw_work, threads, raw_lat, raw_errors)
+            raw_seconds = run_threads(raw_work, threads, raw_lat, raw_errors) if RAW_ENABLED else None
             note = f"{done} ops in {seconds:.2f} s"
             if errors:
                 note += f"; {len(errors)} thread(s) failed: {errors[0][:120]}"
@@ -1032,6 +1037,89 @@ def world(con) -> dict:
     return counts
 
 
+# -- PostgreSQL: the world copied into a database of its own, writes from several processes --------------
+
+
+def postgresql_copy(rec: Recorder, path: Path, url: str, size: int) -> str:
+    import psycopg
+
+    name = f"bench_{size}"
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    target = url.rsplit("/", 1)[0] + "/" + name
+    started = time.perf_counter()
+    source, store = Store(path, read_only=True), Store(target)
+    rows = source.copy_into(store)
+    source.close()
+    store.close()
+    rec.add(Row("generation", "copy into PostgreSQL (binary COPY)", size, "s", value=time.perf_counter() - started,
+                note=f"{sum(rows.values()):,} rows, one transaction, then ANALYZE"))  # fmt: skip
+    return target
+
+
+def drop_postgresql(target: str) -> None:
+    import psycopg
+
+    name = target.rsplit("/", 1)[1]
+    with psycopg.connect(target.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+PROCESS_WORKER = r"""
+import json, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+import sollicitations as sol
+url, cycles, go = sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
+desk = sol.open_desk(url)
+emitter, agent = desk.as_user("fournisseur"), desk.as_user("destinataire")
+draft = json.loads(sys.argv[5])
+print("ready", flush=True)
+while not go.exists():
+    time.sleep(0.002)
+latencies = []
+for _ in range(cycles):
+    t = time.perf_counter()
+    n = emitter.save_draft(**draft)
+    emitter.submit(n)
+    agent.take_in_charge(n)
+    agent.respond(n, "Le paiement part demain.")
+    emitter.close(n, resolved=True, comment="Merci.")
+    latencies.append((time.perf_counter() - t) * 1000)
+print(json.dumps(latencies), flush=True)
+"""
+
+
+def bench_processes(rec: Recorder, url: str, size: int, args) -> None:
+    """Throughput of app processes writing at once: each runs whole lives (save+submit, take in charge,
+    respond, close: 5 use cases) on requests of its own; the figure counts use cases per second."""
+    cycles = max(10, args.writes // 4)
+    for procs in args.procs:
+        go = Path(tempfile.mkdtemp(prefix="bench-go-")) / "go"
+        workers = [subprocess.Popen([sys.executable, "-c", PROCESS_WORKER, str(ROOT), url, str(cycles), str(go),
+                                     json.dumps(DRAFT)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                   for _ in range(procs)]  # fmt: skip
+        for w in workers:
+            w.stdout.readline()
+        started = time.perf_counter()
+        go.touch()
+        latencies, failures = [], []
+        for w in workers:
+            out, err = w.communicate(timeout=600)
+            if w.returncode:
+                failures.append(err.strip()[-200:])
+            else:
+                latencies += json.loads(out.strip().splitlines()[-1])
+        seconds = time.perf_counter() - started
+        note = f"{procs} × {cycles} lives of 5 use cases in {seconds:.1f} s; p95 is one life"
+        if failures:
+            note += f"; {len(failures)} process(es) failed: {failures[0]}"
+        rec.add(Row("package", f"write lives, {procs} process{'es' if procs > 1 else ''}", size, "/s", latencies,
+                    value=5 * len(latencies) / seconds, note=note))  # fmt: skip
+
+
 def bench_size(rec: Recorder, size: int, args, workdir: Path) -> None:
     print(f"\n== {size:,} requests", flush=True)
     path = workdir / f"bench-{size}.duckdb"
@@ -1048,8 +1136,11 @@ def bench_size(rec: Recorder, size: int, args, workdir: Path) -> None:
         app_db = workdir / f"app-{size}.duckdb"
         shutil.copy(path, app_db)
 
-    desk = sol.open_desk(path)
-    con = duckdb.connect(str(path))  # the same database instance of this process: a second connection
+    target = path
+    if args.postgresql:
+        target = postgresql_copy(rec, path, args.postgresql, size)
+    desk = sol.open_desk(target)
+    con = duckdb.connect(str(path), read_only=bool(args.postgresql))  # DuckDB: a second connection of this process
     rec.worlds[size] = world(con)
     if args.package:
         c = bench_reads(rec, desk, con, size, args)
@@ -1061,7 +1152,10 @@ def bench_size(rec: Recorder, size: int, args, workdir: Path) -> None:
     con.close()
     desk.close()
     if args.package:
-        bench_exports(rec, path, criteria, expected, size, workdir)
+        bench_exports(rec, target, criteria, expected, size, workdir)
+    if args.postgresql:
+        bench_processes(rec, target, size, args)
+        drop_postgresql(target)
     if app_db is not None:
         numbers = [n for n in c.details["fournisseur"] if n > 20][:12] or c.details["fournisseur"]
         try:
@@ -1268,7 +1362,13 @@ def main(argv: list[str] | None = None) -> Path:
     parser.add_argument("--repeat", type=int, default=20, help="runs per read figure (after one warm-up)")
     parser.add_argument("--budget", type=float, default=8.0, help="seconds per read figure before stopping early")
     parser.add_argument("--writes", type=int, default=200, help="requests created and moved per write stage")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="bench/results (DuckDB) or bench/results/postgresql (with --postgresql)")
+    parser.add_argument("--postgresql", metavar="URL", default=None,
+                        help="run the package on PostgreSQL: each world is generated with DuckDB, then copied into"
+                             " a database of this server (the URL's role must be allowed to CREATE DATABASE);"
+                             " raw SQL and the app are not measured there; adds N-process write throughput")  # fmt: skip
+    parser.add_argument("--procs", type=int, nargs="+", default=[1, 2, 4], help="processes for --postgresql")
     parser.add_argument("--workdir", type=Path, default=None, help="where databases go (a temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the databases in --workdir")
     parser.add_argument("--no-app", dest="app", action="store_false", help="skip the served app (d)")
@@ -1282,6 +1382,11 @@ def main(argv: list[str] | None = None) -> Path:
     parser.add_argument("--merge", action="store_true", help="keep the other sizes of an earlier bench.json")
     parser.add_argument("--child-export", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.out is None:
+        args.out = ROOT / "bench" / "results" / ("postgresql" if args.postgresql else "")
+    if args.postgresql:
+        global RAW_ENABLED
+        RAW_ENABLED, args.app = False, False
     if args.child_export:
         export_child(*args.child_export)
         return Path()
