@@ -139,3 +139,20 @@ def test_the_demo_world_is_built_on_postgresql_through_duckdb(tmp_path):
             desk.close()
     finally:
         release(target)
+
+
+def test_a_notebook_reads_postgresql_live_and_cannot_write(demo_template, tmp_path):
+    target = clone(demo_template, tmp_path, backend="postgresql")
+    app, notebook = sol.open_desk(target), sol.open_desk(target, read_only=True)
+    try:
+        n = app.as_user("fournisseur").send(**dict(ROUTES["own"]["fields"], description="Vue aussitôt"))
+        reader = notebook.as_user("gestionnaire")
+        assert reader.get(n)["description"] == "Vue aussitôt"  # no snapshot, no delay
+        assert notebook.snapshot_age() is None
+        with pytest.raises(sol.PermissionDenied) as refused:
+            notebook.as_user("fournisseur").send(**dict(ROUTES["own"]["fields"], description="Refusée"))
+        assert "lecture seule" in str(refused.value)
+    finally:
+        notebook.close()
+        app.close()
+        release(target)
