@@ -175,3 +175,77 @@ def test_generated_contact_requests_follow_paths_a_visitor_can_take(generated_te
     finally:
         desk.close()
     assert emitter_steps.empty, emitter_steps.head().to_string()
+
+
+def test_generated_history_is_walked_by_people_allowed_to_take_each_step(generated_template):
+    """Every generated step is in the transition table for the side of whoever took it (the request's
+    creator, or nobody for a visitor, acts as emitter; anyone else as an agent of the recipient side, which
+    that login really is), and the last step leaves the request in its stored status."""
+    from sollicitations.status import TRANSITIONS, Action, Actor, Status
+
+    desk = sol.open_desk(generated_template, read_only=True)
+    try:
+        steps = desk.store.query_df("""
+            SELECT DISTINCT h.ancien_statut, h.action, h.nouveau_statut,
+                   h.login IS NULL OR h.login IS NOT DISTINCT FROM s.cree_par AS by_emitter,
+                   CASE WHEN h.login IS NULL OR h.login IS NOT DISTINCT FROM s.cree_par
+                        THEN h.login IS NULL OR EXISTS (SELECT 1 FROM habilitations a WHERE a.login = h.login
+                             AND a.structure_id = s.emetteur_id AND a.role = 'emetteur')
+                        ELSE EXISTS (SELECT 1 FROM habilitations a WHERE a.login = h.login
+                             AND a.role IN ('agent', 'support') AND a.droit_modification) END AS habilitated
+            FROM historique h JOIN sollicitations s ON s.numero = h.numero""")
+        last = desk.store.query_df("""
+            SELECT s.numero, s.statut, h.nouveau_statut FROM sollicitations s
+            JOIN (SELECT numero, arg_max(nouveau_statut, id) AS nouveau_statut FROM historique GROUP BY numero) h
+              ON h.numero = s.numero
+            WHERE h.nouveau_statut <> s.statut""")
+    finally:
+        desk.close()
+    illegal = []
+    for old, action, new, by_emitter, habilitated in steps.itertuples(index=False):
+        old = None if not isinstance(old, str) else Status(old)
+        actor = Actor.EMETTEUR if by_emitter else Actor.DESTINATAIRE
+        if TRANSITIONS.get((old, Action(action), actor)) != Status(new) or not habilitated:
+            illegal.append((old, action, new, actor, habilitated))
+    assert not illegal, illegal
+    assert last.empty, last.head().to_string()
+
+
+def test_generated_world_has_a_realistic_shape(generated_template):
+    """About five history rows per request, an attachment for every two or three requests (each with a
+    content whose size and hash are the metadata's), comments where the action carries one, and
+    descriptions drawn from a vocabulary of a few hundred words."""
+    from sollicitations.status import COMMENT_SHOWN_IN_EXCHANGE
+
+    desk = sol.open_desk(generated_template, read_only=True)
+    try:
+        q = desk.store.query_df
+        requests = q("SELECT count(*) AS n FROM sollicitations")["n"][0]
+        history = q("SELECT count(*) AS n FROM historique")["n"][0]
+        attachments = q("SELECT count(*) AS n FROM pieces_jointes")["n"][0]
+        bad_contents = q("""
+            SELECT p.id, p.taille, p.sha256 FROM pieces_jointes p LEFT JOIN pieces_jointes_contenu c ON c.id = p.id
+            WHERE c.id IS NULL OR p.taille <> octet_length(c.contenu) OR p.sha256 <> sha256(c.contenu)
+               OR p.ajoutee_par IS NULL OR p.nom_fichier <> p.designation AND p.nom_fichier NOT LIKE '%.' || p.extension""")
+        uncommented = q("""
+            SELECT h.numero, h.action FROM historique h WHERE h.action = ANY(?)
+            AND NOT EXISTS (SELECT 1 FROM commentaires c WHERE c.numero = h.numero AND c.date = h.date
+                            AND c.texte = h.commentaire)""", [[a.value for a in COMMENT_SHOWN_IN_EXCHANGE]])
+        descriptions = q("SELECT count(DISTINCT description) AS n FROM sollicitations")["n"][0]
+        words = q("SELECT count(DISTINCT mot) AS n FROM mots WHERE NOT regexp_matches(mot, '[0-9]')")["n"][0]
+        one = q("SELECT numero, id FROM pieces_jointes WHERE extension = 'pdf' ORDER BY id LIMIT 1").iloc[0]
+        numero, attachment_id = int(one["numero"]), int(one["id"])
+    finally:
+        desk.close()
+    assert 4.5 <= history / requests <= 5.5
+    assert requests / 3.5 <= attachments <= requests / 2
+    assert bad_contents.empty, bad_contents.head().to_string()
+    assert uncommented.empty, uncommented.head().to_string()
+    assert descriptions > requests / 2
+    assert 200 <= words <= 1000
+    desk = sol.open_desk(generated_template, read_only=True)
+    try:  # the manager downloads a generated attachment: a PDF
+        name, content = desk.as_user("gestionnaire").attachment(numero, attachment_id)
+    finally:
+        desk.close()
+    assert name.endswith(".pdf") and content.startswith(b"%PDF-") and content.rstrip().endswith(b"%%EOF")
