@@ -569,6 +569,9 @@ class UserDesk:
             if problems:
                 raise ValidationError(problems)
             changes, note = apply(cur, row, actor)
+            # A field the form sends back unchanged is not written again (an unchanged description is
+            # not indexed again: "Valider et envoyer" on a draft usually changes none).
+            changes = {k: v for k, v in changes.items() if k not in row or row[k] != v}
             new = next_status(status, action, actor)
             now = self.desk.clock()
             if new is None:
