@@ -148,6 +148,10 @@ def _serve(args) -> int:
     # happens to start with '-' is not taken for an option.
     secret = config.cookie_secret()
     os.environ["PANEL_COOKIE_SECRET"] = os.environ["BOKEH_COOKIE_SECRET"] = secret  # Panel's and Tornado's
+    if not config.is_postgresql_url(path):
+        # The server opens the DuckDB file, and starts publishing its snapshot, before it serves anyone
+        # (not at the first visit): no reader can take the file first, and readers find a snapshot.
+        command += ["--setup", str(config.ROOT / "sollicitations_ui" / "startup.py")]
     if args.show:
         command.append("--show")
     print("Application : http://{}:{}/app".format(args.address, args.port), flush=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 import logging
 import os
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -43,28 +44,47 @@ FORM_FIELDS = (
 )  # fmt: skip
 
 
+# How long opening a DuckDB file read-write waits for a reader's brief copy (snapshot.private_copy).
+LOCK_WAIT_SECONDS = 15.0
+
+
 def open_desk(path: str | Path = "data/sollicitations.duckdb", read_only: bool = False) -> "Desk":
     """Open (and on first use create) the store at `path` (a DuckDB file, ':memory:', or a PostgreSQL URL).
 
-    With `read_only`, a database held by the serving app is read through the snapshot the app
-    publishes beside it (see snapshot.py); `desk.snapshot_age()` says how old it is.
+    With `read_only`, a DuckDB file is never held: the reader gets the snapshot the serving app
+    publishes beside it, or, when none is current, a private copy of the file taken while it is free
+    (see snapshot.py); `desk.snapshot_age()` says how old either is.
     """
     if read_only:
         if is_postgresql_url(path):  # PostgreSQL is read live, by as many processes as need it
             return Desk(Store(path, read_only=True))
         return Desk(_read_only_store(Path(path)))
-    store = Store(path)
+    store = _read_write_store(path)
     desk = Desk(store)
     desk.sync_catalogue()
     return desk
 
 
+def _read_write_store(path) -> Store:
+    """The store, waiting a little while a reader copies the file (its lock is held for a copy only)."""
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while True:
+        try:
+            return Store(path)
+        except DatabaseLocked:
+            if is_postgresql_url(path) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.2)
+
+
 def _read_only_store(path: Path) -> Store:
+    published = snapshot.snapshot_path(path)
+    if snapshot.is_current(published, path):  # the app's snapshot: the live file is not touched
+        return Store(published, read_only=True)
     try:
-        return Store(path, read_only=True)
+        return snapshot.private_copy(path)
     except DatabaseLocked:
         pass
-    published = snapshot.snapshot_path(path)
     if not published.exists():
         raise PermissionDenied(
             f"{path} est utilisée par l'application et aucun instantané n'est encore publié ({published})"
@@ -456,9 +476,11 @@ class UserDesk:
         return queries.figure_filters(self.store, self.desk.catalogue, self.user, space, filters)
 
     def monthly(self, by: str = "statut", structure: str | None = None,
-                space: Space | str | None = None) -> pd.DataFrame:  # fmt: skip
-        """Requests entered per month (rows) and per status or category (columns)."""
-        return queries.monthly(self.store, self.user, self._space(space), by, structure)
+                space: Space | str | None = None, **filters) -> pd.DataFrame:  # fmt: skip
+        """Requests entered per month (rows) and per status or category (columns); `filters` are the
+        optional criteria of the other figures (du, au, categorie, destinataire...)."""
+        space = self._space(space)
+        return queries.monthly(self.store, self.user, space, by, structure, self._figure_filters(space, filters))
 
     def list_batches(self, list_name: str = "search", space: Space | str | None = None, batch_size: int = 10_000,
                      **criteria):  # fmt: skip

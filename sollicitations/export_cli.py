@@ -17,6 +17,7 @@ from pathlib import Path
 from . import config
 from .errors import SollicitationError, ValidationError
 from .export_files import FORMATS, write_export
+from .queries import CRITERIA
 
 # argparse speaks English: its usual complaints, in French.
 _ARGPARSE_FRENCH = [
@@ -72,12 +73,15 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     c.add_argument("--cree-par", metavar="TEXTE", help="nom ou identifiant de l'auteur")
     c.add_argument("--statut", action="append", metavar="STATUT",
                    help="statut (code ou libellé) ; à répéter pour plusieurs statuts")
+    c.add_argument("--assigne-a", metavar="LOGIN", help="identifiant de l'agent à qui la sollicitation est assignée")
+    c.add_argument("--mots", metavar="TEXTE",
+                   help="mots de la description et des échanges (chacun comme début de mot)")
     p.add_argument("--quiet", "-q", action="store_true", help="n'affiche pas la progression")
     return p
 
 
-_CRITERIA = ("numero", "categorie", "sous_categorie", "numero_objet", "du", "au", "structure",
-             "service_emetteur", "destinataire", "service_destinataire", "cree_par", "statut")  # fmt: skip
+# Every search criterion has its option (a test checks it): the option is the criterion, "_" as "-".
+_CRITERIA = CRITERIA
 
 
 def run_export(argv: list[str] | None = None) -> int:
@@ -111,14 +115,15 @@ def export(args: argparse.Namespace) -> int:
     from .desk import open_desk
 
     try:
-        # A database held by the serving app is read through the snapshot it publishes.
+        # A database held by the serving app is read through the snapshot it publishes; a free one is
+        # copied first (a brief read lock), so that the export never keeps the app from starting.
         desk = open_desk(path, read_only=True)
     except SollicitationError as error:
         return _fail(str(error))
     except DatabaseError as error:
         return _fail(f"la base {path} ne peut pas être ouverte ({error})")
     age = desk.snapshot_age()
-    if age is not None:
+    if age is not None and desk.store.private_copy is None:  # a private copy of a free file is current
         minutes = max(0, int(age.total_seconds() // 60))
         print(f"La base est ouverte par l'application : export depuis l'instantané publié il y a {minutes} min.",
               file=sys.stderr)  # fmt: skip

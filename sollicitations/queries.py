@@ -83,7 +83,7 @@ def list_batches(store: Store, catalogue: Catalogue, user: User, space: Space, l
         structure = criteria.pop("structure", None)
         if criteria:
             raise ValidationError([f"Critère inconnu : {k}" for k in criteria])
-        filters, sort = _to_process_filters(user, space, structure), ("saisie" if space == Space.EMISES else "recent")
+        filters, sort = _to_process_filters(user, space, structure), _to_process_sort(space)
         columns = TO_PROCESS_COLUMNS if space == Space.EMISES else RECEIVED_COLUMNS
     elif list_name == "search":
         filters, sort, columns = build_filters(store, catalogue, user, space, criteria), "numero", SEARCH_COLUMNS
@@ -111,12 +111,15 @@ def _to_process_filters(user: User, space: Space, structure) -> Filters:
     return filters
 
 
+def _to_process_sort(space: Space) -> str:
+    """The emitter reads its list by entry date; receivers by last activity, re-sent requests on top."""
+    return "saisie" if space == Space.EMISES else "a_traiter"
+
+
 def to_process(store: Store, user: User, space: Space, structure, page, page_size) -> pd.DataFrame:
     page, page_size = check_page(page, page_size)
     filters = _to_process_filters(user, space, structure)
-    # The emitter reads its list by entry date; receivers by last activity, re-sent requests on top.
-    sort = "saisie" if space == Space.EMISES else "recent"
-    rows, total = store.list_page(user.scope(space), filters, page, page_size, sort=sort)
+    rows, total = store.list_page(user.scope(space), filters, page, page_size, sort=_to_process_sort(space))
     columns = TO_PROCESS_COLUMNS if space == Space.EMISES else RECEIVED_COLUMNS
     return _present(rows, columns, total, page, page_size)
 
@@ -371,16 +374,20 @@ def _keys_as_labels(store: Store, keys: pd.Series, by: str) -> list[str]:
     return [f"{k} - {names.get(k, '')}" if isinstance(k, str) else "" for k in keys]
 
 
-def monthly(store: Store, user: User, space: Space, by: str, structure: str | None) -> pd.DataFrame:
+def monthly(store: Store, user: User, space: Space, by: str, structure: str | None,
+            filters: Filters | None = None) -> pd.DataFrame:  # fmt: skip
+    """Requests entered per month and per status or category, for `structure` (the emitter's in "emises",
+    the recipient's elsewhere) and the optional `filters` of the other figures, all applied in SQL."""
     if by not in ("statut", "categorie"):
         raise ValidationError(f"Répartition inconnue : {by}")
-    filters = Filters()
+    filters = filters or Filters()
     if structure:
         _check_structure_in_space(user, space, structure)
-        if space == Space.EMISES:
-            filters.structure = structure
-        else:
-            filters.destinataire = structure
+        column = "structure" if space == Space.EMISES else "destinataire"
+        if getattr(filters, column) not in (None, structure) or getattr(filters, f"sans_{column}"):
+            # Both would have to hold: no request can, and a silent choice of one would mislead.
+            raise ValidationError(f"La structure {structure} contredit le critère « {column} » des filtres")
+        setattr(filters, column, structure)
     counts = store.monthly_counts(user.scope(space), filters, by)
     if by == "statut":
         counts["cle"] = _status_labels(counts["cle"])

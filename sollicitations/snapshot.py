@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import tempfile
 import threading
+import weakref
 from datetime import datetime
 from pathlib import Path
 
@@ -28,6 +31,51 @@ def snapshot_path(database: str | Path) -> Path:
         return Path(configured)
     database = Path(database)
     return database.with_name(database.stem + ".snapshot.duckdb")
+
+
+def private_copy(database: str | Path):
+    """A read-only Store over this reader's own copy of a DuckDB file, taken while the file is free.
+
+    The file is opened read-only only for the time of a file copy (and of its .wal): that open is what
+    keeps a writer out meanwhile, so the copy is consistent; then it is closed, and the app may open
+    the file read-write at once. The copy is stamped like a published snapshot (its age is reported)
+    and deleted when the store is closed (or the process ends). DatabaseLocked when another process
+    holds the file.
+    """
+    from .store import Store
+
+    database = Path(database)
+    folder = Path(tempfile.mkdtemp(prefix="sollicitations-lecture-"))
+    try:
+        copy = folder / database.name
+        held = Store(database, read_only=True)
+        try:
+            moment = paris_now()
+            shutil.copyfile(database, copy)
+            wal = Path(f"{database}.wal")
+            if wal.exists():
+                shutil.copyfile(wal, Path(f"{copy}.wal"))
+        finally:
+            held.close()
+        Store.stamp_copy(copy, moment)
+        store = Store(copy, read_only=True)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    store.private_copy = folder
+    weakref.finalize(store, shutil.rmtree, folder, True)  # a reader that never closes leaves nothing behind
+    return store
+
+
+def is_current(published: Path, database: Path) -> bool:
+    """Whether a published snapshot holds at least every write of the database's files (their last change
+    is not later than the snapshot's): then a reader need not touch the database at all."""
+    try:
+        taken = published.stat().st_mtime
+    except FileNotFoundError:
+        return False
+    changed = [p.stat().st_mtime for p in (database, Path(f"{database}.wal")) if p.exists()]
+    return all(t <= taken for t in changed)
 
 
 def publish(store, target: Path) -> datetime:

@@ -6,6 +6,7 @@ Identifiers are never spliced from input: the few that vary come from whitelists
 from __future__ import annotations
 
 import random
+import shutil
 import threading
 import time
 import unicodedata
@@ -320,6 +321,9 @@ SORTS = {
     "recent": "s.modifiee_le DESC, s.numero DESC",
     "numero": "s.numero DESC",
     "saisie": "s.saisie_le DESC, s.numero DESC",
+    # The receivers' "à traiter" list: a request the emitter re-sent (complement, reopening) stays on
+    # top, flagged, until an agent acts on it (the desk's actions clear `renvoyee`); then by activity.
+    "a_traiter": "s.renvoyee DESC, s.modifiee_le DESC, s.numero DESC",
 }
 
 
@@ -476,7 +480,7 @@ def _page_of(where: str, order: str) -> str:
     Its values: the WHERE's, then LIMIT and OFFSET. Columns: `total`, then the list's."""
     return f"""
         WITH matches AS MATERIALIZED (
-            SELECT s.numero, s.saisie_le, s.modifiee_le FROM sollicitations s WHERE {where}
+            SELECT s.numero, s.saisie_le, s.modifiee_le, s.renvoyee FROM sollicitations s WHERE {where}
         ), page AS (SELECT s.numero FROM matches s ORDER BY {order} LIMIT ? OFFSET ?)
         {_LIST_SELECT.replace("SELECT", "SELECT (SELECT count(*) FROM matches) AS total,", 1)
                      .replace("FROM sollicitations s", "FROM page JOIN sollicitations s ON s.numero = page.numero", 1)}
@@ -516,6 +520,7 @@ class Store:
         self.db = open_database(path, read_only=read_only)
         self.dialect = self.db.dialect
         self.writes = 0  # committed use cases: the snapshot publisher and the figures' cache compare it
+        self.private_copy: Path | None = None  # a reader's own copy (snapshot.private_copy), deleted on close
         self._figures: OrderedDict[tuple, tuple[int, pd.DataFrame]] = OrderedDict()
         self._figures_lock = threading.Lock()
         if not read_only:
@@ -528,8 +533,10 @@ class Store:
         return self.db.cursor()
 
     def close(self) -> None:
-        """Close the database; closing twice is harmless."""
+        """Close the database (and delete it, if it is a reader's private copy); closing twice is harmless."""
         self.db.close()
+        if self.private_copy is not None:
+            shutil.rmtree(self.private_copy, ignore_errors=True)
 
     @contextmanager
     def transaction(self):
@@ -635,6 +642,19 @@ class Store:
         finally:
             cur.execute("DETACH snapshot_target")
             cur.close()
+
+    @staticmethod
+    def stamp_copy(path: Path, published_at: datetime) -> None:
+        """Make a private file copy of a DuckDB database (and its .wal) read like a published snapshot:
+        its WAL replayed into the file, and the moment it was taken stored as copy_to does."""
+        db = open_database(path)
+        try:
+            cur = db.cursor()
+            cur.execute("CREATE TABLE IF NOT EXISTS snapshot_info (published_at TIMESTAMP NOT NULL)")
+            cur.execute("INSERT INTO snapshot_info VALUES (?)", [published_at])
+            cur.execute("CHECKPOINT")
+        finally:
+            db.close()
 
     def copy_into(self, target: Store) -> dict[str, int]:
         """Every row of this DuckDB store into a PostgreSQL store, whose tables are emptied first, in one

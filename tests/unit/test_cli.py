@@ -249,3 +249,41 @@ def test_generated_world_has_a_realistic_shape(generated_template):
     finally:
         desk.close()
     assert name.endswith(".pdf") and content.startswith(b"%PDF-") and content.rstrip().endswith(b"%%EOF")
+
+
+def test_serve_holds_the_database_from_startup(demo_template, tmp_path):
+    """`serve` opens the store (and publishes its snapshot) before any visit: a reader that comes
+    later reads the snapshot and never takes the file first."""
+    import shutil
+    import socket
+    import time
+
+    from sollicitations import snapshot
+    from sollicitations.database import DatabaseLocked
+    from sollicitations.store import Store
+
+    path = tmp_path / "served.duckdb"
+    shutil.copy(demo_template, path)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "SOLLICITATIONS_COOKIE_SECRET": "x" * 48, "SOLLICITATIONS_SECRETS": str(tmp_path / "s")}
+    env.pop("SOLLICITATIONS_SNAPSHOT", None)
+    server = subprocess.Popen([sys.executable, "-m", "sollicitations", "serve", "--db", str(path), "--port", str(port)],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        published = snapshot.snapshot_path(path)
+        deadline = time.monotonic() + 90
+        while not published.exists() and server.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert published.exists(), server.stderr.read() if server.poll() is not None else "no snapshot"
+        with pytest.raises(DatabaseLocked):
+            Store(path)  # held by the app, though nobody has visited it
+        reader = sol.open_desk(path, read_only=True)
+        try:
+            assert reader.store.private_copy is None and reader.snapshot_age() is not None
+        finally:
+            reader.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

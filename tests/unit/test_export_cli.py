@@ -14,7 +14,8 @@ import pytest
 
 import sollicitations as sol
 from sollicitations import config, demo, export_files
-from sollicitations.export_cli import run_export
+from sollicitations.export_cli import build_parser, run_export
+from sollicitations.queries import CRITERIA
 
 pytestmark = pytest.mark.duckdb_only  # DuckDB files themselves: see tests/conftest.py
 
@@ -83,6 +84,24 @@ def test_the_format_follows_the_extension(db, out):
                        "--cree-par", "marchand", "--sous-categorie", "Habilitations"]) == 0  # fmt: skip
     expected = search(db, "gestionnaire", cree_par="marchand", sous_categorie="Habilitations")
     assert pq.read_table(out / "r.parquet").column("Référence").to_pylist() == expected["Référence"].tolist()
+
+
+def test_every_search_criterion_has_its_option():
+    options = {action.dest: action.option_strings for action in build_parser()._actions}
+    missing = [c for c in CRITERIA if options.get(c) != ["--" + c.replace("_", "-")]]
+    assert not missing, f"search criteria without an export option: {missing}"
+
+
+def test_words_and_assignee_options(db, out):
+    path = out / "mots.csv"
+    assert run_export(["--user", "gestionnaire", "--space", "toutes", "-o", str(path), "--db", str(db),
+                       "--mots", "factur", "--assigne-a", "destinataire"]) == 0  # fmt: skip
+    expected = search(db, "gestionnaire", space="toutes", mots="factur", assigne_a="destinataire")
+    broader = search(db, "gestionnaire", space="toutes", mots="factur")
+    assert 0 < len(expected) < len(broader)
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f, delimiter=";"))
+    assert [int(r[0]) for r in rows[1:]] == expected["Référence"].tolist()
 
 
 def test_the_to_process_list_of_a_receiver(db, out):

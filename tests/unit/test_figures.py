@@ -477,6 +477,52 @@ def test_manager_dashboard_totals_equal_the_filtered_raw_count(raw, users, filte
     assert cells.sum().to_dict() == {label: int(counts.get(code, 0)) for code, label in LABELS.items()}
 
 
+# -- monthly, with the same filters ---------------------------------------------------------------
+
+
+def monthly_expected(s: pd.DataFrame, by: str) -> pd.DataFrame:
+    months = s["saisie_le"].dt.to_period("M").dt.to_timestamp()
+    keys = s[by].map(LABELS) if by == "statut" else s[by]
+    table = pd.crosstab(months, keys)
+    if by == "statut":
+        table = table[[label for label in LABELS.values() if label in table.columns]]
+    else:
+        table = table[sorted(table.columns)]
+    return table
+
+
+def assert_monthly(got: pd.DataFrame, s: pd.DataFrame, by: str) -> None:
+    assert got.index.name == "Mois" and got.columns.name == ("Statut" if by == "statut" else "Catégorie")
+    expected = monthly_expected(s, by)
+    got = got.copy()
+    got.index = pd.to_datetime(got.index)
+    if by == "categorie":
+        got = got[sorted(got.columns)]
+    assert list(got.columns) == list(expected.columns)
+    np.testing.assert_array_equal(got.index.to_numpy(), expected.index.to_numpy())
+    np.testing.assert_array_equal(got.to_numpy(), expected.to_numpy())
+
+
+@pytest.mark.parametrize("by", ["statut", "categorie"])
+@pytest.mark.parametrize("name", CASE_IDS)
+def test_monthly(raw, users, name, by):
+    me, space, filters, s = case(raw, users, name)
+    assert_monthly(me.monthly(by, space=space, **filters), s, by)
+
+
+@pytest.mark.parametrize("by", ["statut", "categorie"])
+def test_monthly_of_one_structure_with_filters(raw, users, by):
+    filters = {"du": "01/03/2026", "categorie": "Factures émises"}
+    s = raw.scoped("destinataire", "recues", {**filters, "destinataire": demo.REC201DESTINATAIRE})
+    assert len(s) > 0
+    got = users["destinataire"].monthly(by, structure=demo.REC201DESTINATAIRE, space="recues", **filters)
+    assert_monthly(got, s, by)
+    # The structure and a filter that contradicts it cannot both hold: refused, not one silently chosen.
+    with pytest.raises(sol.ValidationError):
+        users["gestionnaire"].monthly(by, structure=demo.REC201DESTINATAIRE, space="toutes",
+                                      destinataire=demo.SUPPORT)
+
+
 # -- refusals --------------------------------------------------------------------------------------
 
 FIGURES = {
@@ -486,6 +532,7 @@ FIGURES = {
     "reopen_rates": lambda me, **kw: me.reopen_rates(space="toutes", **kw),
     "oldest_open": lambda me, **kw: me.oldest_open(space="toutes", **kw),
     "dashboard": lambda me, **kw: me.dashboard(space="toutes", **kw),
+    "monthly": lambda me, **kw: me.monthly(space="toutes", **kw),
 }
 BAD_DU = "La date de début de la période de saisie n'est pas une date valide (jj/mm/aaaa)"
 BAD_AU = "La date de fin de la période de saisie n'est pas une date valide (jj/mm/aaaa)"

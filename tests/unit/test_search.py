@@ -414,3 +414,38 @@ def test_to_process_with_its_structure_filter(users, brute, login, space, struct
     second = users[login].to_process(structure=structure, page=2, page_size=10, space=space)
     assert second.attrs["pages"] == math.ceil(len(expected) / 10)
     assert second["Numéro de la sollicitation"].tolist() == found["Numéro de la sollicitation"].iloc[10:20].tolist()
+
+
+@pytest.mark.parametrize("login, space", [("destinataire", "recues"), ("support", "recues"),
+                                          ("gestionnaire", "toutes")])
+def test_the_receivers_to_process_list_puts_resent_requests_first(users, brute, login, space):
+    expected = brute.scope(login, space)
+    expected = expected[expected["statut"].isin(TO_PROCESS["recues"])]
+    expected = expected.sort_values(["renvoyee", "modifiee_le", "numero"], ascending=False)
+    found = users[login].to_process(page_size=1000, space=space)
+    assert found["Numéro de la sollicitation"].tolist() == expected["numero"].head(1000).tolist()
+    page = users[login].to_process(page=3, page_size=25, space=space)
+    assert page["Numéro de la sollicitation"].tolist() == expected["numero"].iloc[50:75].tolist()
+
+
+def test_a_resent_request_stays_on_top_until_an_agent_acts_on_it(world):
+    """A re-sent request (a complement, a reopening) stays row 0 of the agent's list, flagged, whatever
+    happens to other requests afterwards; taking it in charge clears the flag."""
+    agent, me = world.receiver("own"), world.emitter("own")
+    a = world.new(Status.INFORMATIONS_REQUISES, attach=False)
+    b = world.new(Status.ENVOYEE, attach=False)
+    me.add_complement(a, "Voici le bon de commande.")
+    agent.take_in_charge(b)  # later activity on another request
+    later = world.new(Status.ENVOYEE, route="dupont", attach=False)  # and a newer request
+    listed = agent.to_process(page_size=1000)
+    numbers = listed["Numéro de la sollicitation"].tolist()
+    assert numbers[0] == a and bool(listed["Renvoyée"].iloc[0])
+    assert {b, later} <= set(numbers[1:])
+    flags = listed["Renvoyée"].astype(bool).tolist()
+    assert flags == sorted(flags, reverse=True)  # every re-sent request before the others
+    assert agent.to_process(page_size=1)["Numéro de la sollicitation"].tolist() == [a]  # paged in SQL
+    exported = pd.concat(agent.list_batches("to_process", batch_size=3))
+    assert exported["Numéro de la sollicitation"].tolist() == numbers  # exports keep the order
+    agent.take_in_charge(a)
+    listed = agent.to_process(page_size=1000)
+    assert not listed.loc[listed["Numéro de la sollicitation"] == a, "Renvoyée"].item()

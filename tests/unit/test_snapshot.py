@@ -57,12 +57,45 @@ def snapshot_message():
     return READ_ONLY_MESSAGE
 
 
-def test_a_free_file_is_read_live(demo_template, tmp_path):
+def test_a_free_file_is_read_through_a_private_copy(demo_template, tmp_path):
     path = tmp_path / "free.duckdb"
     shutil.copy(demo_template, path)
-    live = sol.open_desk(path, read_only=True)
-    assert live.snapshot_age() is None and live.store.count_sollicitations() > 0
-    live.close()
+    reader = sol.open_desk(path, read_only=True)
+    copy = reader.store.private_copy
+    assert copy is not None and copy.exists() and tmp_path not in Path(reader.store.path).parents
+    assert 0 <= reader.snapshot_age().total_seconds() < 60 and reader.store.count_sollicitations() > 0
+    reader.close()
+    assert not copy.exists()  # deleted on close
+
+
+def test_a_reader_never_keeps_the_app_from_opening_the_file(demo_template, tmp_path):
+    """A notebook opened first holds only its copy: the app then opens the file read-write and writes,
+    in this process or in another one, while the notebook goes on reading what it copied."""
+    path = tmp_path / "live.duckdb"
+    shutil.copy(demo_template, path)
+    reader = sol.open_desk(path, read_only=True)
+    before = reader.store.count_sollicitations()
+    try:
+        app = sol.open_desk(path)
+        try:
+            new_draft(app)
+            assert app.store.count_sollicitations() == before + 1
+        finally:
+            app.close()
+        script = ("import sollicitations as sol, sys\nfrom tests.unit.test_snapshot import new_draft\n"
+                  f"d = sol.open_desk({str(path)!r})\nnew_draft(d)\nprint(d.store.count_sollicitations())")
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert int(done.stdout) == before + 2
+        assert reader.store.count_sollicitations() == before  # still reading, its own copy
+        assert reader.as_user("gestionnaire").dashboard(space="toutes").shape[0] > 0
+    finally:
+        reader.close()
+    later = sol.open_desk(path, read_only=True)  # a new reader copies the file as it is now
+    try:
+        assert later.store.count_sollicitations() == before + 2
+    finally:
+        later.close()
 
 
 def test_republishing_replaces_the_file_atomically_for_new_readers(desk):
