@@ -273,6 +273,9 @@ class UserDesk:
         """
         if resolved is not None and not isinstance(resolved, bool) or not isinstance(reopen, bool):
             raise ValidationError("Les réponses aux questions de clôture doivent être Oui ou Non")
+        if resolved is True and reopen:  # the guide asks about reopening only when the answer did not help
+            raise ValidationError("Une sollicitation résolue ne peut pas être rouverte : répondez Non à la"
+                                  " première question pour la rouvrir")  # fmt: skip
         row = self._readable(numero)
         if Status(row["statut"]) != Status.REPONDUE and not reopen:
             action = Action.CLOSE_EARLY

@@ -34,6 +34,7 @@ BROUILLON_SANS_DESTINATAIRE = (
     "La demande de paiement indiquée est à l'état « Brouillon » et son destinataire n'est pas "
     "renseigné : complétez le destinataire de la demande de paiement avant d'envoyer la sollicitation"
 )
+IDENTIFIANT_STRUCTURE_INVALIDE = "L'identifiant de la structure doit comporter 14 chiffres"
 ROUTAGE_IMPOSSIBLE = "Aucun destinataire n'est défini pour cette catégorie : contactez le support"
 
 MAX_LENGTHS = {
@@ -166,3 +167,8 @@ def is_encodable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def is_structure_id(value) -> bool:
+    """A structure's identifier: 14 digits (a SIRET, or the portal's own number for public entities)."""
+    return isinstance(value, str) and re.fullmatch(r"[0-9]{14}", value) is not None

@@ -21,7 +21,8 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from .database import POSTGRESQL, UndefinedObject, WriteConflict, open_database
-from .errors import ConflictError, PermissionDenied
+from . import rules
+from .errors import ConflictError, PermissionDenied, ValidationError
 from .status import Status
 
 T = TypeVar("T")
@@ -689,6 +690,8 @@ class Store:
     # -- directory ----------------------------------------------------------------------
 
     def add_structure(self, cur, id, designation, publique, service_etat=False, bureau=None):
+        if not rules.is_structure_id(id):
+            raise ValidationError(rules.IDENTIFIANT_STRUCTURE_INVALIDE)
         cur.execute(
             "INSERT INTO structures VALUES (?, ?, ?, ?, ?)",
             [id, designation, publique, service_etat, bureau],

@@ -467,3 +467,25 @@ def test_send_without_a_bureau_cannot_be_routed(desk, fournisseur):
     refused(desk, lambda: fournisseur.send(**values), rules.ROUTAGE_IMPOSSIBLE, exact=True)
     numero = fournisseur.save_draft(**values)  # routing happens when sending
     refused(desk, lambda: fournisseur.submit(numero), rules.ROUTAGE_IMPOSSIBLE, numero=numero, exact=True)
+
+
+@pytest.mark.parametrize("identifier", ["ABC", "1234567890123", "123456789012345", "1234567890123A", "", None])
+def test_a_structure_identifier_is_14_digits(mworld, identifier):
+    store = mworld.desk.store
+    with nothing_changes(mworld.desk), pytest.raises(sol.ValidationError) as refused:
+        store.run(lambda cur: store.add_structure(cur, identifier, "Structure mal identifiée", publique=False))
+    assert refused.value.messages == [rules.IDENTIFIANT_STRUCTURE_INVALIDE]
+
+
+def test_a_14_digit_structure_identifier_is_accepted(mworld):
+    store = mworld.desk.store
+    store.run(lambda cur: store.add_structure(cur, "12345678901234", "Structure bien identifiée", publique=False))
+    assert store.structure("12345678901234")["designation"] == "Structure bien identifiée"
+
+
+def test_a_resolved_request_cannot_also_be_reopened(mworld):
+    n = mworld.new(Status.REPONDUE)
+    with nothing_changes(mworld.desk, n), pytest.raises(sol.ValidationError) as refused:
+        mworld.emitter().close(n, resolved=True, reopen=True, comment="Merci.")
+    assert "ne peut pas être rouverte" in refused.value.messages[0]
+    assert mworld.status(n) == Status.REPONDUE
