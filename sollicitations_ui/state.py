@@ -115,6 +115,7 @@ class SearchForm(param.Parameterized):
     structure = param.Selector(default=NONE, objects=[NONE])
     destinataire_recherche = param.String(default="")
     destinataire = param.Selector(default=NONE, objects=[NONE])
+    service_destinataire = param.Selector(default=NONE, objects=[NONE])  # a service code of `destinataire`
     cree_par = param.String(default="")
     mots = param.String(default="", doc="words of the description or of the exchanges, each a prefix")
     emetteur = param.String(default="", doc="emitter structure identifier, on the receivers' side")
@@ -135,6 +136,7 @@ class SearchForm(param.Parameterized):
             self.param.structure.objects = {"Toutes": NONE, **structure_choices(me, space)}
         else:  # the receiver picks among its own structures, and types the emitter's identifier
             self.param.destinataire.objects = {"Toutes": NONE, **structure_choices(me, space)}
+        self._recipient_services()
         self.pager.param.watch(lambda e: self.run() if self.rows is not None else None, ["page", "page_size"])
         navigation.param.watch(lambda e: self.run() if self.rows is not None else None, "revision")
 
@@ -144,13 +146,22 @@ class SearchForm(param.Parameterized):
         self.param.sous_categorie.objects = choices("Toutes", subs)
         self.sous_categorie = NONE
 
+    @param.depends("destinataire", watch=True)
+    def _recipient_services(self):
+        """ "Service destinataire": the services of the chosen recipient structure."""
+        services = (self.me.desk.services(self.destinataire) if self.destinataire
+                    else pd.DataFrame(columns=["Code", "Service"]))  # fmt: skip
+        self.param.service_destinataire.objects = {"Tous": NONE, **dict(zip(services["Service"], services["Code"]))}
+        if self.service_destinataire not in self.param.service_destinataire.objects.values():
+            self.service_destinataire = NONE
+
     def criteria(self) -> dict:
         return {
             "numero": self.numero, "categorie": self.categorie, "sous_categorie": self.sous_categorie,
             "numero_objet": self.numero_objet, "du": self.du, "au": self.au,
             "structure": self.structure if self.space == Space.EMISES else self.emetteur,
-            "destinataire": self.destinataire, "cree_par": self.cree_par, "statut": list(self.statuts),
-            "mots": self.mots,
+            "destinataire": self.destinataire, "service_destinataire": self.service_destinataire,
+            "cree_par": self.cree_par, "statut": list(self.statuts), "mots": self.mots,
         }  # fmt: skip
 
     def search(self) -> None:
@@ -174,8 +185,8 @@ class SearchForm(param.Parameterized):
         with param.parameterized.batch_call_watchers(self):
             for name in ("numero", "numero_objet", "cree_par", "mots", "destinataire_recherche", "emetteur"):
                 setattr(self, name, "")
-            self.param.update(categorie=NONE, structure=NONE, destinataire=NONE, du=None, au=None,
-                              statuts=[], rows=None, errors=[], message="")  # fmt: skip
+            self.param.update(categorie=NONE, structure=NONE, destinataire=NONE, service_destinataire=NONE,
+                              du=None, au=None, statuts=[], rows=None, errors=[], message="")  # fmt: skip
             if self.space == Space.EMISES:
                 self.param.destinataire.objects = [NONE]
 
@@ -184,9 +195,14 @@ class SearchForm(param.Parameterized):
         self.destinataire = NONE
 
     def clear_recipient(self) -> None:
+        """ "Vider": the recipient structure, and with it its service."""
         self.destinataire_recherche = ""
         self.param.destinataire.objects = [NONE]
-        self.destinataire = NONE
+        self.param.update(destinataire=NONE, service_destinataire=NONE)  # the watcher empties the services
+
+    def clear_recipient_service(self) -> None:
+        """ "Vider" the recipient's service only."""
+        self.service_destinataire = NONE
 
     def delete_draft(self, numero: int) -> None:
         try:
@@ -597,7 +613,15 @@ class Dashboard(param.Parameterized):
         self.param.update(rows=frame, errors=[])
 
     def monthly(self) -> pd.DataFrame:
-        return self.me.monthly(self.monthly_by, structure=self.structure, space=self.space)
+        """ "Sollicitations saisies par mois", under the same filters as the table (the managers')."""
+        filters = {k: v for k, v in self.filter_criteria().items() if v is not None}
+        return self.me.monthly(self.monthly_by, structure=self.structure, space=self.space, **filters)
+
+    def monthly_csv(self) -> io.BytesIO:
+        frame = self.monthly()
+        frame.index = pd.to_datetime(frame.index).strftime("%m/%Y")
+        frame.index.name = "Mois"
+        return io.BytesIO(("\ufeff" + frame.reset_index().to_csv(sep=";", index=False)).encode("utf-8"))
 
     def file(self, format: str) -> io.BytesIO:
         return list_file(self.me, "search", self.space, format, **(self.list_criteria or {}))

@@ -6,6 +6,7 @@ from collections.abc import Callable
 import hvplot.pandas  # noqa: F401  (registers .hvplot on DataFrames)
 import pandas as pd
 import panel as pn
+import param
 from panel.viewable import Viewer
 
 import sollicitations as sol
@@ -42,6 +43,24 @@ EXPECTED_ACTIONS = {
     Status.REPONDUE.short_label: "Clôturer",
     Status.INFORMATIONS_REQUISES.short_label: "Transmettre les informations",
 }
+
+
+class FrenchDatePicker(pn.widgets.DatePicker):
+    """A date picker that shows dd/mm/yyyy (the guide's "jj/mm/aaaa").
+
+    Panel 1.9 does not expose Bokeh's `date_format`; a parameter of the same name reaches the model.
+    Bokeh shows the date in this format (flatpickr's altInput) and still sends "Y-m-d" to the server.
+    """
+
+    date_format = param.String(default="d/m/Y", doc="flatpickr display format")
+
+
+# flatpickr's visible copy of the input ("form-control input") misses the size of Bokeh's other inputs.
+DATE_INPUT_CSS = ":host input.form-control.input { font-size: 12px; height: 32px; }"
+
+
+def date_picker(p, name: str, **kwargs) -> FrenchDatePicker:
+    return FrenchDatePicker.from_param(p, name=name, stylesheets=[DATE_INPUT_CSS], **kwargs)
 
 
 def label(text: str) -> pn.pane.HTML:
@@ -93,8 +112,13 @@ def downloads(make_file, name: str) -> pn.Row:
 
 
 def list_table(frame: pd.DataFrame | None, on_number, buttons: dict | None = None, on_button=None,
-               action_column: str | None = None, on_action=None, reuse=None) -> pn.viewable.Viewable:  # fmt: skip
+               action_column: str | None = None, on_action=None, link_columns: tuple[str, ...] = (),
+               reuse=None) -> pn.viewable.Viewable:  # fmt: skip
     """A page of requests; clicking a number opens it.
+
+    `buttons`: the same action on every row (Tabulator's button columns). `link_columns`: columns of
+    `frame` that hold each row's own action as HTML of ours (never user text; an empty cell: no
+    action); a click on one calls `on_button(column, row)`, like a button.
 
     `reuse`: what this function returned for the previous page of the same list. When that was a
     table with the same columns, it gets the new rows (its `.value`) and is returned again: a new page
@@ -111,7 +135,8 @@ def list_table(frame: pd.DataFrame | None, on_number, buttons: dict | None = Non
         return reuse
     table = pn.widgets.Tabulator(
         shown, show_index=False, disabled=True, sizing_mode="stretch_width", layout="fit_columns",
-        buttons=buttons or {}, selectable=False, formatters={c: {"type": "textarea"} for c in shown.columns},
+        buttons=buttons or {}, selectable=False,
+        formatters={c: {"type": "html" if c in link_columns else "textarea"} for c in shown.columns},
         stylesheets=[":host .tabulator-cell[tabulator-field='Numéro de la sollicitation'],"
                      ":host .tabulator-cell[tabulator-field='Référence'] { color: #000091; text-decoration: underline; cursor: pointer; }",
                      ":host .row-action, :host .tabulator-cell[tabulator-field='Actions'] { color: #000091; text-decoration: underline; cursor: pointer; }",
@@ -125,6 +150,8 @@ def list_table(frame: pd.DataFrame | None, on_number, buttons: dict | None = Non
         if event.column in NUMBER_COLUMNS:
             on_number(int(row[event.column]))
         elif buttons and event.column in buttons and on_button:
+            on_button(event.column, row)
+        elif event.column in link_columns and on_button and row[event.column]:
             on_button(event.column, row)
         elif event.column == action_column and on_action and row[action_column]:
             on_action(row)
@@ -224,7 +251,6 @@ class EntryView(Viewer):
             select(f.param.destinataire, "Structure destinataire *"),
             pn.Row(select(f.param.service_destinataire, "Service"),
                    button("Vider", f.clear_recipient_service, align="end", disabled=disabled)),
-            visible=f.param.needs_recipient,
         )  # fmt: skip
         description = card(
             "Description",
@@ -251,8 +277,10 @@ class EntryView(Viewer):
         self._selected_attachments: list[int] = []
         delete = button("Supprimer pièces jointes", lambda: f.delete_attachments(self._selected_attachments),
                         disabled=disabled)  # fmt: skip
-        download = w.FileDownload(callback=self._download, filename="pieces-jointes.zip",
-                                  label="Télécharger pièces jointes", button_type="light", width=220)  # fmt: skip
+        # The name is set when the file is made (see _download): one file keeps its own, several make a ZIP.
+        download = self._download_button = w.FileDownload(callback=self._download, filename="pieces-jointes.zip",
+                                                          label="Télécharger pièces jointes", button_type="light",
+                                                          width=220)  # fmt: skip
         attachments = card(
             "Pièces jointes",
             html(pn.bind(lambda df: f"Total de {len(df)} pièce(s) jointe(s).", f.param.attachments)),
@@ -269,7 +297,10 @@ class EntryView(Viewer):
         feedback = [html(pn.bind(fmt.errors_html, f.param.errors)), html(pn.bind(fmt.message_html, f.param.message))]
         return pn.Column(
             html(title), *feedback,
-            header, emitter, recipient, description, attachments,
+            # Shown for the pairs that need a chosen recipient only; a Card bound to `visible` stays drawn
+            # in the browser (Bokeh 3.9), a Column around it hides.
+            header, emitter, pn.Column(recipient, visible=f.param.needs_recipient, sizing_mode="stretch_width"),
+            description, attachments,
             *[html(pane.object) for pane in feedback], actions,
             sizing_mode="stretch_width",
         )  # fmt: skip
@@ -295,6 +326,7 @@ class EntryView(Viewer):
         from .state import attachments_download
 
         name, data = attachments_download(self.form.me, self.form.numero, self._selected_attachments or None)
+        self._download_button.filename = name  # read by FileDownload after this callback returns
         return data
 
 
@@ -315,8 +347,8 @@ class SearchView(Viewer):
                     w.Select.from_param(f.param.categorie, name="Sélectionner une catégorie"),
                     w.Select.from_param(f.param.sous_categorie, name="Sélectionner une sous-catégorie"),
                     w.TextInput.from_param(f.param.numero_objet, name="Numéro d'objet", placeholder="Numéro d'objet"),
-                    pn.Row(w.DatePicker.from_param(f.param.du, name="Période de saisie de la sollicitation : du"),
-                           w.DatePicker.from_param(f.param.au, name="au")),
+                    pn.Row(date_picker(f.param.du, "Période de saisie de la sollicitation : du"),
+                           date_picker(f.param.au, "au")),
                 ),
                 pn.Column(*self._structure_criteria(), w.TextInput.from_param(f.param.cree_par, name="Créé par",
                                                                               placeholder="Créé par"),
@@ -357,21 +389,44 @@ class SearchView(Viewer):
         else:
             emitter = w.TextInput.from_param(f.param.emetteur, name="Identifiant structure émettrice",
                                              placeholder="14 chiffres")  # fmt: skip
+        # The guide's "Service destinataire": the services of the recipient structure chosen above.
+        service = pn.Row(w.Select.from_param(f.param.service_destinataire, name="Service destinataire",
+                                             disabled=f.param.destinataire.rx.not_()),
+                         button("Vider", f.clear_recipient_service, align="end"))  # fmt: skip
         if f.space == Space.RECUES:
-            return [emitter, w.Select.from_param(f.param.destinataire, name="Structure destinataire")]
+            return [emitter, w.Select.from_param(f.param.destinataire, name="Structure destinataire"), service]
         return [
             emitter,
             pn.Row(w.TextInput.from_param(f.param.destinataire_recherche, name="Structure destinataire"),
                    button("Rechercher", f.find_recipients, align="end"),
                    button("Vider", f.clear_recipient, align="end")),
             w.Select.from_param(f.param.destinataire, name="Structure destinataire trouvée"),
+            service,
         ]  # fmt: skip
 
+    ACTIONS = ("Consulter", "Visualiser", "Télécharger")
+
+    @staticmethod
+    def link(name: str) -> str:
+        return f'<span class="row-action">{name}</span>'
+
     def _results(self, rows):
-        names = ("Consulter", "Visualiser", "Télécharger") + (("Supprimer",) if self.form.space == Space.EMISES else ())
-        self._shown = list_table(rows, self.open_request, buttons={name: f'<span class="row-action">{name}</span>'
-                                                                   for name in names},
-                                 on_button=self._row_action, reuse=getattr(self, "_shown", None))  # fmt: skip
+        links: tuple[str, ...] = ()
+        if rows is not None and not rows.empty:
+            # Each row's actions as link cells; "Supprimer" only on drafts, as the guide says: "La supprimer
+            # (uniquement si le statut est « Brouillon »)". Other rows get an empty cell.
+            rows = rows.copy()
+            rows.attrs = {}
+            links = self.ACTIONS + (("Supprimer",) if self.form.space == Space.EMISES else ())
+            for name in self.ACTIONS:
+                rows[name] = self.link(name)
+            if "Supprimer" in links:
+                rows["Supprimer"] = [self.link("Supprimer") if s == Status.BROUILLON.short_label else ""
+                                     for s in rows["Statut sollicitation"]]  # fmt: skip
+        self._shown = list_table(rows, self.open_request, on_button=self._row_action, link_columns=links,
+                                 reuse=getattr(self, "_shown", None))  # fmt: skip
+        if isinstance(self._shown, pn.widgets.Tabulator):
+            self._shown.titles = {name: "" for name in links}  # as button columns: no title
         return self._shown
 
     def _row_action(self, column, row):
@@ -598,14 +653,19 @@ class DashboardView(Viewer):
         listing = pn.bind(self._listing, s.param.rows, s.param.list_title)
         by = pn.widgets.RadioButtonGroup.from_param(s.param.monthly_by, name="Répartition")
         # The charts come after the page is drawn (defer_load), so that the counts show first.
-        chart = pn.panel(pn.bind(self._chart, s.param.monthly_by, s.param.table), defer_load=True)
+        # The managers' "Appliquer" bumps `revision`: the chart follows their filters too.
+        chart_deps = [s.param.revision] if "revision" in s.param else []
+        chart = pn.panel(pn.bind(self._chart, s.param.monthly_by, s.param.table, *chart_deps), defer_load=True)
+        monthly_csv = pn.widgets.FileDownload(callback=s.monthly_csv, filename="sollicitations-par-mois.csv",
+                                              label="Télécharger les données", button_type="light",
+                                              width=220)  # fmt: skip
         return pn.Column(
             pn.Row(button("Tableau de bord", s.home, kind="light"), pn.pane.HTML(title, margin=(12, 8))),
             html(pn.bind(fmt.errors_html, s.param.errors)),
             card("Sollicitations par statut", counts,
                  html("<small>Cliquez sur un nombre pour afficher les sollicitations, sur un nom pour le détail par service.</small>")),
             listing,
-            card("Sollicitations saisies par mois", by, chart),
+            card("Sollicitations saisies par mois", pn.Row(by, monthly_csv), chart),
             sizing_mode="stretch_width",
         )  # fmt: skip
 
@@ -642,7 +702,7 @@ class DashboardView(Viewer):
         return card(f"Sollicitations : {title}", pn.Row(PagerView(self.state.pager), download),
                     list_table(rows, self.open_request))  # fmt: skip
 
-    def _chart(self, by, _table):
+    def _chart(self, by, *_):
         monthly = self.state.monthly()
         if monthly.empty:
             return html("<em>Aucune sollicitation.</em>")
@@ -775,7 +835,7 @@ class ManagerView(Viewer):
         filters = card(
             "Filtres",
             pn.Row(
-                w.DatePicker.from_param(s.param.du, name="Saisie du"), w.DatePicker.from_param(s.param.au, name="au"),
+                date_picker(s.param.du, "Saisie du"), date_picker(s.param.au, "au"),
                 w.Select.from_param(s.param.categorie, name="Catégorie"),
                 w.TextInput.from_param(s.param.destinataire, name="Structure destinataire (identifiant)"),
                 button("Appliquer", s.apply, kind="primary", align="end"),
@@ -811,9 +871,47 @@ class ManagerView(Viewer):
         if name == "oldest_open":
             return list_table(frame, self.open_request)
         shown = frame.head(30).reset_index(drop=True)
-        return pn.widgets.Tabulator(shown, show_index=False, disabled=True, sizing_mode="stretch_width",
-                                    layout="fit_columns", formatters={shown.columns[0]: {"type": "plaintext"}},
-                                    stylesheets=[":host .tabulator-col-title { white-space: normal !important; }"])  # fmt: skip
+        table = pn.widgets.Tabulator(shown, show_index=False, disabled=True, sizing_mode="stretch_width",
+                                     layout="fit_columns", formatters={shown.columns[0]: {"type": "plaintext"}},
+                                     widths={shown.columns[0]: 320},
+                                     stylesheets=[":host .tabulator-col-title { white-space: normal !important; }"])
+        return pn.Column(self._bars(name, shown), table, sizing_mode="stretch_width")
+
+    CHART_ROWS = 15
+
+    def _bars(self, name: str, shown: pd.DataFrame):
+        """The bar chart above the "delays" and "reopen_rates" tables: one bar per value, none where a
+        value is missing (no answer yet is not "0 days")."""
+        group = shown.columns[0]
+        rows = shown.head(self.CHART_ROWS)
+        if name == "delays":
+            measures = [c for c in rows.columns if c.endswith("(jours)")]
+            unit = "Jours"
+        else:
+            measures, unit = ["Taux de réouverture (%)"], "Taux (%)"
+        long = rows.melt(id_vars=[group], value_vars=measures, var_name="Mesure", value_name=unit).dropna()
+        if long.empty:
+            return html("<em>Aucun délai ni taux à représenter pour ces filtres.</em>")
+        title = f"Les {self.CHART_ROWS} premières lignes du tableau" if len(shown) > self.CHART_ROWS else ""
+        # Horizontal bars: the groups' long names stay readable; the first row of the table on top.
+        order = list(dict.fromkeys(long[group]))[::-1]
+        long[group] = pd.Categorical(long[group], categories=order, ordered=True)
+        long = long.sort_values(group)
+        bars_per_group = len(measures)
+        height = max(220, 70 + len(order) * (14 * bars_per_group + 12))
+        top = max(float(long[unit].max()) * 1.1, 5.0)  # a 0 % rate still gets a readable axis
+        if len(measures) == 1:
+            return long.hvplot.barh(x=group, y=unit, height=height, responsive=True, xlabel="", ylabel=unit,
+                                    ylim=(0, top), color="#4c72b0", title=title)  # fmt: skip
+        # Nested axis: the group's name, written flat, then one bar per measure. (HoloViews' multi_level=False,
+        # a legend instead of the measures' names, fails to validate the axis factors on a redraw.)
+        long["Mesure"] = long["Mesure"].str.replace(" (jours)", "", regex=False)
+
+        def flat_group_names(plot, element):
+            plot.handles["yaxis"].group_label_orientation = "horizontal"
+
+        return long.hvplot.barh(x=group, y=unit, by="Mesure", height=height, responsive=True, xlabel="",
+                                ylabel=unit, ylim=(0, top), title=title).opts(hooks=[flat_group_names])  # fmt: skip
 
 
 def fmt_messages(error: Exception) -> list[str]:

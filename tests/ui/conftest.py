@@ -164,6 +164,15 @@ def type_in(page, label: str, text: str) -> None:
     page.wait_for_timeout(150)
 
 
+def pick_file(page, folder, name: str, content: bytes, last: bool = False) -> None:
+    """Write `name` in `folder` and choose it in the page's first (or last) file input."""
+    path = folder / name
+    path.write_bytes(content)
+    inputs = page.locator("input[type=file]")
+    (inputs.last if last else inputs.first).set_input_files(str(path))
+    page.wait_for_timeout(500)  # the upload reaches the server before a button uses it
+
+
 def click(page, name: str) -> None:
     page.get_by_role("button", name=name, exact=True).first.click()
     page.wait_for_timeout(300)

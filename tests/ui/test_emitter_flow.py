@@ -1,7 +1,9 @@
 """The guide's emitter scenarios, clicked as a supplier would."""
 import re
+import zipfile
+from datetime import date
 
-from .conftest import choose, click, login, open_tab, screenshot, type_in, wait_until
+from .conftest import choose, click, login, open_tab, pick_file, screenshot, type_in, wait_until
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -46,14 +48,24 @@ def test_object_errors_save_attach_send_then_find_it(server, page, tmp_path):
     numero = number_in(page, "est enregistrée au statut « Brouillon »")
 
     click(page, "+Gestion des pièces jointes")
-    attachment = tmp_path / "capture-ecran.png"
-    attachment.write_bytes(PNG)
-    page.locator("input[type=file]").first.set_input_files(str(attachment))
-    page.wait_for_timeout(500)
+    pick_file(page, tmp_path, "capture-ecran.png", PNG)
     click(page, "Ajouter")
     page.get_by_text("Total de 1 pièce(s) jointe(s).").first.wait_for()
     page.get_by_text("capture-ecran.png").first.wait_for()
     screenshot(page, "saisie-brouillon-piece-jointe")
+    # One file downloads as itself, under its own name; several, as a ZIP.
+    with page.expect_download() as download:
+        click(page, "Télécharger pièces jointes")
+    assert download.value.suggested_filename == "capture-ecran.png"
+    assert download.value.path().read_bytes() == PNG
+    pick_file(page, tmp_path, "devis.pdf", b"%PDF-1.4\n% devis\n")
+    click(page, "Ajouter")
+    page.get_by_text("Total de 2 pièce(s) jointe(s).").first.wait_for()
+    with page.expect_download() as download:
+        click(page, "Télécharger pièces jointes")
+    assert download.value.suggested_filename == f"pieces-jointes-{numero}.zip"
+    with zipfile.ZipFile(download.value.path()) as archive:
+        assert sorted(archive.namelist()) == ["capture-ecran.png", "devis.pdf"]
 
     click(page, "Valider et envoyer")
     assert number_in(page, "a été envoyée") == numero
@@ -115,10 +127,7 @@ def test_complement_when_information_is_required(server, page, tmp_path):
     click(page, "Ajouter complément d'information")
     page.get_by_text("Mise à jour de la sollicitation").first.wait_for()
     type_in(page, "Complément d'information *", "Voici le bon de commande n° BC-2018-77.")
-    attachment = tmp_path / "bon-de-commande.pdf"
-    attachment.write_bytes(b"%PDF-1.4\n%test\n")
-    page.locator("input[type=file]").last.set_input_files(str(attachment))
-    page.wait_for_timeout(500)
+    pick_file(page, tmp_path, "bon-de-commande.pdf", b"%PDF-1.4\n%test\n", last=True)
     click(page, "Valider et envoyer")
     page.get_by_text("Le complément d'information a été envoyé").first.wait_for()
     page.get_by_text("bon-de-commande.pdf").first.wait_for()
@@ -174,6 +183,20 @@ def test_dashboard_drill_down_both_ways(server, page):
 def test_delete_a_draft_after_confirmation(server, page):
     login(page, server, "fournisseur")
     open_tab(page, "Rechercher")
+    # "Supprimer" is offered on drafts only: the other rows have an empty cell.
+    choose(page, "Identifiant structure émettrice", "00000000002145 - REC201FOURNISSEUR")
+    page.get_by_role("button", name="Rechercher", exact=True).last.click()
+    rows = page.locator(".tabulator-row").filter(visible=True).filter(has_text="Consulter")
+    wait_until(lambda: rows.count() > 0)
+    statuses = set()
+    for row in rows.all():
+        status = row.locator(".tabulator-cell[tabulator-field='Statut sollicitation']").inner_text()
+        delete = row.locator(".tabulator-cell[tabulator-field='Supprimer']").inner_text().strip()
+        assert delete == ("Supprimer" if status == "Brouillon" else ""), (status, delete)
+        statuses.add(status)
+    assert "Brouillon" in statuses and len(statuses) > 1, statuses
+    click(page, "Réinitialiser")
+    wait_until(lambda: rows.count() == 0)
     page.get_by_role("checkbox", name="Brouillon", exact=True).check()
     page.get_by_role("button", name="Rechercher", exact=True).last.click()
     first = page.locator(".tabulator-cell[tabulator-field='Référence']").filter(visible=True).first
@@ -199,8 +222,13 @@ def test_other_supplier_cannot_open_a_request_by_url(server, page):
 def test_question_to_a_chosen_public_entity(server, page):
     login(page, server, "fournisseur")
     open_tab(page, "Saisir sollicitation")
+    page.get_by_text("Informations Structure émettrice").first.wait_for()  # the form is drawn
+    page.wait_for_timeout(500)
     assert not page.get_by_text("Le destinataire est-il un service de l'Etat ?").first.is_visible()
     choose(page, "Sélectionner une catégorie *", "Factures émises")
+    choose(page, "Sélectionner une sous-catégorie *", "Rejet d'une facture")
+    page.get_by_label("Numéro", exact=True).wait_for()  # this pair names an object, its recipient follows
+    assert not page.get_by_text("Le destinataire est-il un service de l'Etat ?").first.is_visible()
     choose(page, "Sélectionner une sous-catégorie *", "Question pour une entité publique")
     page.get_by_text("Le destinataire est-il un service de l'Etat ?").first.wait_for()
     choose(page, "Désignation de la structure émettrice *", "00000000002145 - REC201FOURNISSEUR")
@@ -236,7 +264,7 @@ def test_user_text_is_shown_never_run(server, page):
     assert page.evaluate("window.__pwned") is None
 
 
-def test_search_by_keywords(server, page):
+def test_search_by_keywords_and_recipient_service(server, page):
     login(page, server, "fournisseur")
     open_tab(page, "Rechercher")
     type_in(page, "Mots-clés", "de la")  # only common words: nothing to look for
@@ -248,4 +276,44 @@ def test_search_by_keywords(server, page):
     page.get_by_text("Page 1 / 1 (1 ligne)").first.wait_for()
     page.locator(".tabulator-cell[tabulator-field='Référence']", has_text="6").first.wait_for()
     screenshot(page, "recherche-mots-cles")
+
+    # "Service destinataire": the services of the recipient structure found, then "Vider".
+    click(page, "Réinitialiser")
+    wait_until(lambda: page.get_by_label("Mots-clés", exact=True).input_value() == "")
+    type_in(page, "Structure destinataire", "publique")
+    page.get_by_role("button", name="Rechercher", exact=True).filter(visible=True).first.click()
+    found = page.get_by_label("Structure destinataire trouvée", exact=True)
+    wait_until(lambda: "51448875800012 - STRUCTURE PUBLIQUE test" in found.locator("option").all_inner_texts())
+    choose(page, "Structure destinataire trouvée", "51448875800012 - STRUCTURE PUBLIQUE test")
+    service = page.get_by_label("Service destinataire", exact=True)
+    wait_until(lambda: "Service des factures publiques" in service.locator("option").all_inner_texts())
+    page.get_by_role("button", name="Rechercher", exact=True).last.click()
+    page.get_by_text("Page 1 / 1 (3 lignes)").first.wait_for()  # requests 2, 7 and 8
+    choose(page, "Service destinataire", "Service des factures publiques")
+    page.wait_for_timeout(300)  # the choice reaches the server before the button does
+    page.get_by_role("button", name="Rechercher", exact=True).last.click()
+    page.get_by_text("Page 1 / 1 (2 lignes)").first.wait_for()  # 2 has no recipient service
+    references = page.locator(".tabulator-cell[tabulator-field='Référence']").filter(visible=True)
+    wait_until(lambda: sorted(references.all_inner_texts()) == ["7", "8"])
+    screenshot(page, "recherche-service-destinataire")
+    page.get_by_role("button", name="Vider", exact=True).filter(visible=True).first.click()  # the structure's
+    wait_until(lambda: service.is_disabled() and service.input_value() == "Tous")
+    assert found.input_value() == ""
+    page.get_by_role("button", name="Rechercher", exact=True).last.click()
+    page.get_by_text("Veuillez saisir ou sélectionner au moins un critère de recherche").first.wait_for()
+
+    # Dates are shown as the guide writes them (jj/mm/aaaa), and still reach the search.
+    du = date_input(page, "Période de saisie de la sollicitation : du")
+    du.click()
+    page.locator(".flatpickr-calendar.open .flatpickr-day.today").first.click()
+    wait_until(lambda: du.input_value() == date.today().strftime("%d/%m/%Y"))
+    page.wait_for_timeout(300)  # the date reaches the server before the button does
+    page.get_by_role("button", name="Rechercher", exact=True).last.click()
+    page.get_by_text("Aucune sollicitation.").first.wait_for()  # the demo's requests are all older
     assert page.console_errors == []
+
+
+def date_input(page, name: str):
+    """The field a date picker shows (flatpickr's formatted copy of the hidden input)."""
+    group = page.locator(".bk-input-group", has=page.get_by_text(name, exact=True))
+    return group.locator("input").filter(visible=True).first

@@ -22,11 +22,15 @@ def test_manager_filters_figures_and_their_data(server, page):
                   "Délais de première réponse et de clôture", "Taux de réouverture",
                   "Sollicitations ouvertes les plus anciennes"):
         page.get_by_text(title).first.wait_for()
+    # Delays and reopen rates: a bar chart above each table.
+    for title in ("Délais de première réponse et de clôture", "Taux de réouverture"):
+        figure = page.locator(".card", has_text=title).first
+        figure.locator(".bk-Figure").first.wait_for()
+        figure.locator(".tabulator-row").first.wait_for()
     screenshot(page, "gestionnaire-tableau-de-bord")
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Télécharger les données").first.click()
-    content = download.value.path().read_bytes().decode("utf-8-sig")
-    assert content.splitlines()[0] == "Semaine;Entrées;Fermetures"
+    assert figure_csv(page, "Entrées et fermetures par semaine").splitlines()[0] == "Semaine;Entrées;Fermetures"
+    monthly = figure_csv(page, "Sollicitations saisies par mois").splitlines()
+    assert monthly[0].startswith("Mois;Brouillon;Envoyée") and sum_of(monthly) > 1, monthly
     support = page.locator(".tabulator-row", has_text="Support Chorus Pro").filter(visible=True).first
     support.wait_for()
     page.get_by_label("Catégorie", exact=True).select_option(label="Connexion")
@@ -34,7 +38,23 @@ def test_manager_filters_figures_and_their_data(server, page):
     click(page, "Appliquer")
     wait_until(lambda: page.locator(".tabulator-row", has_text="REC201DESTINATAIRE").filter(visible=True).count() == 0,
                timeout=40)
+    # The monthly chart follows the filters too: the demo has one "Connexion" request, sent.
+    filtered = figure_csv(page, "Sollicitations saisies par mois").splitlines()
+    assert filtered[0] == "Mois;Envoyée" and sum_of(filtered) == 1, filtered
+    page.locator(".card", has_text="Sollicitations saisies par mois").first.locator(".bk-Figure").first.wait_for()
     assert page.console_errors == []
+
+
+def figure_csv(page, title: str) -> str:
+    """The "Télécharger les données" file of the figure under `title`."""
+    with page.expect_download() as download:
+        page.locator(".card", has_text=title).first.get_by_role("button", name="Télécharger les données").click()
+    return download.value.path().read_bytes().decode("utf-8-sig")
+
+
+def sum_of(lines: list[str]) -> int:
+    """The requests counted by a monthly CSV (header first, then a month and its counts per line)."""
+    return sum(int(n) for line in lines[1:] for n in line.split(";")[1:] if n)
 
 
 def test_read_only_agent_reads_but_cannot_act(server, page):

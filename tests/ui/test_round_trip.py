@@ -1,15 +1,35 @@
 """Issue 4's round trip: a supplier and a receiving agent, each in their own browser."""
 import re
 
-from .conftest import choose, click, login, open_tab, screenshot, type_in, wait_until
+from .conftest import choose, click, login, open_tab, pick_file, screenshot, type_in, wait_until
 from .test_emitter_flow import number_in, shown_status
 
 
-def fermee_count(page, row_label: str) -> int:
+STATUSES = ["Brouillon", "Envoyée", "En cours", "Informations compl. requises", "Répondue", "Fermée"]
+SUPPLIER_ROW, AGENT_ROW = "00000000002145 - REC201FOURNISSEUR", "00000000002161 - REC201DESTINATAIRE"
+
+
+def status_counts(page, server, row_label: str) -> dict[str, int]:
+    """A whole status row of the "Tableau de bord", read in a fresh session (another user's writes
+    do not reload a page that is already open)."""
+    page.goto(server.url + "/app")
+    page.wait_for_selector(".bk-tab")
     open_tab(page, "Tableau de bord")
-    cell = page.locator(".tabulator-row", has_text=row_label).filter(visible=True).first.locator(
-        ".tabulator-cell[tabulator-field='Fermée']")
-    return int(cell.inner_text())
+    row = page.locator(".tabulator-row", has_text=row_label).filter(visible=True).first
+    row.wait_for()
+    cells = {status: row.locator(f".tabulator-cell[tabulator-field='{status}']") for status in STATUSES}
+    return {status: int(cell.inner_text()) for status, cell in cells.items()}
+
+
+def moved(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
+    """The statuses whose count changed, and by how much."""
+    return {status: after[status] - before[status] for status in STATUSES if after[status] != before[status]}
+
+
+def assert_counts_moved(supplier, agent, server, before: tuple[dict, dict], expected: dict[str, int]) -> None:
+    """Both dashboards moved from `before` by `expected` exactly: every other status is unchanged."""
+    for page, row_label, counts in ((supplier, SUPPLIER_ROW, before[0]), (agent, AGENT_ROW, before[1])):
+        assert moved(counts, status_counts(page, server, row_label)) == expected, row_label
 
 
 def open_request(page, server, numero: int) -> None:
@@ -35,7 +55,7 @@ def test_round_trip_between_supplier_and_receiver(server, browser, tmp_path):
         page.set_default_timeout(20_000)
     login(supplier, server, "fournisseur")
     login(agent, server, "destinataire")
-    closed_before = fermee_count(supplier, "REC201FOURNISSEUR"), fermee_count(agent, "REC201DESTINATAIRE")
+    before = status_counts(supplier, server, SUPPLIER_ROW), status_counts(agent, server, AGENT_ROW)
 
     open_tab(supplier, "Saisir sollicitation")
     choose(supplier, "Sélectionner une catégorie *", "Factures émises")
@@ -46,26 +66,27 @@ def test_round_trip_between_supplier_and_receiver(server, browser, tmp_path):
     type_in(supplier, "Description *", "Le taux de TVA de la ligne 2 est erroné.")
     click(supplier, "Valider et envoyer")
     numero = number_in(supplier, "a été envoyée")
+    assert_counts_moved(supplier, agent, server, before, {"Envoyée": 1})
 
     # The agent finds it on top of "Sollicitations à traiter", takes it in charge and asks.
-    agent.reload()
+    agent.goto(server.url + "/app")
     agent.locator(".tabulator-cell[tabulator-field='Numéro de la sollicitation']", has_text=str(numero)).first.wait_for()
     open_request(agent, server, numero)
     click(agent, "Prendre en charge")
     agent.get_by_text(f"Vous avez pris en charge la sollicitation n° {numero}.").first.wait_for()
+    assert_counts_moved(supplier, agent, server, before, {"En cours": 1})
+    open_request(agent, server, numero)
     receiver_comment(agent, "Demander des informations complémentaires", "Merci de joindre le devis signé.")
     wait_until(lambda: shown_status(agent) == "Informations compl. requises")
     screenshot(agent, "aller-retour-demande-informations")
+    assert_counts_moved(supplier, agent, server, before, {"Informations compl. requises": 1})
 
     # The supplier answers with an attachment.
     open_request(supplier, server, numero)
     supplier.get_by_text("Merci de joindre le devis signé.").first.wait_for()
     click(supplier, "Ajouter complément d'information")
     type_in(supplier, "Complément d'information *", "Voici le devis signé.")
-    devis = tmp_path / "devis-signe.pdf"
-    devis.write_bytes(b"%PDF-1.4\n% devis\n")
-    supplier.locator("input[type=file]").last.set_input_files(str(devis))
-    supplier.wait_for_timeout(500)
+    pick_file(supplier, tmp_path, "devis-signe.pdf", b"%PDF-1.4\n% devis\n", last=True)
     click(supplier, "Valider et envoyer")
     supplier.get_by_text("Le complément d'information a été envoyé").first.wait_for()
 
@@ -111,5 +132,4 @@ def test_round_trip_between_supplier_and_receiver(server, browser, tmp_path):
             cells = row.split("\t")
             assert cells[1] == user and cells[3] == status, (row, user, status)
     screenshot(supplier, "aller-retour-historique")
-    assert (fermee_count(supplier, "REC201FOURNISSEUR"), fermee_count(agent, "REC201DESTINATAIRE")) == (
-        closed_before[0] + 1, closed_before[1] + 1)
+    assert_counts_moved(supplier, agent, server, before, {"Fermée": 1})
