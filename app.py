@@ -2,7 +2,8 @@
 import panel as pn
 
 import sollicitations as sol
-from sollicitations import config, mail, snapshot
+from sollicitations import config, snapshot
+from sollicitations_ui.contact import ensure_courier
 from sollicitations_ui.shell import build_page
 
 pn.extension("tabulator", sizing_mode="stretch_width", notifications=True)
@@ -13,7 +14,5 @@ if not config.is_postgresql_url(config.database_path()):
     # PostgreSQL is read live by as many processes as need it.
     pn.state.as_cached("publisher", lambda: snapshot.Publisher(
         desk.store, snapshot.snapshot_path(config.database_path())).start())
-settings = mail.SmtpSettings.from_env()
-if settings is not None:  # without SMTP (the demo) mails stay in the outbox, readable by support
-    pn.state.as_cached("courier", lambda: mail.Courier(desk.store, settings).start())
+ensure_courier(desk)  # shared with contact.py: one courier per process, whichever page opens first
 build_page(desk, pn.state.user, pn.state.location).servable(title="Sollicitations")

@@ -1,7 +1,10 @@
 """Mail: who is told of what (one table), the French messages, and their delivery over SMTP.
 
 A change and the mails it causes are written in one transaction (the outbox); a sender delivers
-the outbox later, with retries and backoff, so a failing SMTP server loses neither.
+the outbox later, with retries and backoff, so a failing SMTP server loses neither: an outage of
+any length only delays mails (they are retried forever, at most an hour apart). Only a permanent
+refusal of the recipient (an SMTP 5xx reply to RCPT TO) gives a mail up, with the reason kept for
+support.
 """
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import os
 import smtplib
 import ssl
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -41,7 +45,6 @@ SUBJECTS = {
     Action.REQUEST_INFORMATION: "Informations complémentaires requises",
     Action.RESPOND: "Réponse à votre sollicitation",
 }
-MAX_ATTEMPTS = 8
 
 
 @dataclass(frozen=True)
@@ -178,9 +181,32 @@ def send_one(message: EmailMessage, settings: SmtpSettings) -> None:
         server.send_message(message)
 
 
+def permanent_refusal(error: Exception) -> str | None:
+    """The French reason to give a mail up, or None to try it again later.
+
+    Only the server's permanent refusal (5xx) of every recipient is final: the address itself is
+    wrong, and retrying would never help. A connection error, a timeout, a temporary 4xx reply, a
+    refused sender or login (our configuration, not this mail) keep the mail waiting.
+    """
+    if isinstance(error, smtplib.SMTPRecipientsRefused) and error.recipients:
+        codes = [code for code, _ in error.recipients.values()]
+        if all(500 <= code < 600 for code in codes):
+            details = "; ".join(f"{address} : {code} {_text(reply)}" for address, (code, reply) in error.recipients.items())
+            return f"Adresse refusée définitivement par le serveur de messagerie ({details})"
+    return None
+
+
+def _text(reply) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
 def deliver_due(store, settings: SmtpSettings, now: datetime | None = None, limit: int = 100,
                 clock=paris_now) -> tuple[int, int]:  # fmt: skip
-    """Deliver the mails that are due; (sent, failed attempts). Stops at the first SMTP failure."""
+    """Deliver the mails that are due; (sent, failed attempts).
+
+    Stops at the first failure that says the server cannot be reached; a recipient refused for good
+    is marked failed and the round goes on with the next mail.
+    """
     sent = failed = 0
     for _ in range(limit):
         moment = now or clock()
@@ -192,8 +218,12 @@ def deliver_due(store, settings: SmtpSettings, now: datetime | None = None, limi
         except (OSError, smtplib.SMTPException) as error:
             failed += 1
             attempts = row["attempts"] + 1
-            retry = moment + backoff(attempts) if attempts < MAX_ATTEMPTS else None
-            store.mail_failed(row["id"], f"{type(error).__name__}: {error}", retry)
+            reason = permanent_refusal(error)
+            if reason is not None:
+                store.mail_failed(row["id"], reason, None)
+                log.warning("mail %s to %s given up: %s", row["id"], row["to_addr"], reason)
+                continue  # the server answers: the next mail may go through
+            store.mail_failed(row["id"], f"{type(error).__name__}: {error}", moment + backoff(attempts))
             log.warning("mail %s to %s not delivered (attempt %s): %s", row["id"], row["to_addr"], attempts, error)
             break  # the server is down: the others wait for the next round
         store.mail_sent(row["id"], clock())
@@ -201,11 +231,22 @@ def deliver_due(store, settings: SmtpSettings, now: datetime | None = None, limi
     return sent, failed
 
 
-class Courier:
-    """A background thread that delivers the outbox every `interval` seconds."""
+def housekeeping(store, now: datetime) -> None:
+    """Drop the expired captcha challenges, which nothing else removes."""
+    store.purge_captchas(now)
 
-    def __init__(self, store, settings: SmtpSettings, interval: float = 15.0):
+
+class Courier:
+    """A background thread that delivers the outbox every `interval` seconds (when SMTP is set up),
+    and every `housekeeping_interval` seconds drops expired captchas.
+
+    One per process: the Panel pages share it through `pn.state.as_cached("courier", ...)`.
+    """
+
+    def __init__(self, store, settings: SmtpSettings | None, interval: float = 15.0,
+                 housekeeping_interval: float = 600.0, clock=paris_now):  # fmt: skip
         self.store, self.settings, self.interval = store, settings, interval
+        self.housekeeping_interval, self.clock = housekeeping_interval, clock
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="sollicitations-courier", daemon=True)
 
@@ -213,14 +254,26 @@ class Courier:
         self._thread.start()
         return self
 
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(self.interval + 5)
 
     def _run(self) -> None:
+        last_housekeeping = None
         while not self._stop.is_set():
-            try:
-                deliver_due(self.store, self.settings)
-            except Exception:  # noqa: BLE001 - the courier must outlive one bad round; it logs why
-                log.exception("mail delivery round failed")
+            if self.settings is not None:  # without SMTP (the demo) mails stay in the outbox, readable by support
+                try:
+                    deliver_due(self.store, self.settings, clock=self.clock)
+                except Exception:  # noqa: BLE001 - the courier must outlive one bad round; it logs why
+                    log.exception("mail delivery round failed")
+            if last_housekeeping is None or time.monotonic() - last_housekeeping >= self.housekeeping_interval:
+                try:
+                    housekeeping(self.store, self.clock())
+                except Exception:  # noqa: BLE001 - same: log, and try again at the next round
+                    log.exception("captcha purge failed")
+                last_housekeeping = time.monotonic()
             self._stop.wait(self.interval)
