@@ -846,6 +846,10 @@ def generate(desk: Desk, size: int, seed: int = 1) -> None:
                CASE WHEN g.contact THEN 'contact' || g.numero || '@visiteur.example' END
         FROM gen g LEFT JOIN objets o ON o.numero = 'GEN-' || g.numero AND o.type = g.type_objet
         JOIN gen_refs rf ON rf.theme = g.theme AND rf.k = skew(g.i, 24, $ref_counts[g.theme])
+        -- Stored in number order, as the app's writes store them: a list's page joins its 50 numbers back
+        -- to the requests, and the row groups' number ranges let that join skip the others (in join
+        -- order, 1M requests listed at 66 ms instead of 35 ms).
+        ORDER BY g.numero
         """,
         {"openings": _OPENINGS, "ref_counts": [len(r) for r in _REFERENCES], "details": _DETAILS, "closings": _CLOSINGS,
          "support": SUPPORT, "r": max(20, size // 100)},  # fmt: skip

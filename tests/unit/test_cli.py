@@ -287,3 +287,16 @@ def test_serve_holds_the_database_from_startup(demo_template, tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_generated_requests_are_stored_in_number_order(generated_template):
+    """As the app's writes store them: lists join their page of numbers back to the requests, and the
+    stored number ranges are what lets that join skip most of a million rows."""
+    desk = sol.open_desk(generated_template, read_only=True)
+    try:
+        backwards = desk.store.query_df(
+            "SELECT count(*) AS n FROM (SELECT numero, lag(numero) OVER (ORDER BY rowid) AS previous"
+            " FROM sollicitations) WHERE numero < previous")["n"][0]  # fmt: skip
+    finally:
+        desk.close()
+    assert backwards == 0
