@@ -576,7 +576,7 @@ def outbox_frame(rows: pd.DataFrame, total: int, page: int, page_size: int) -> p
     frame = pd.DataFrame({
         "Date": rows["created_at"], "Sollicitation": rows["numero"], "Destinataire": rows["to_addr"],
         "Objet": rows["subject"], "Statut": rows["status"].map(OUTBOX_STATUS), "Tentatives": rows["attempts"],
-        "Envoyé le": rows["sent_at"], "Texte": rows["text_body"],
+        "Envoyé le": rows["sent_at"], "Dernière erreur": rows["last_error"], "Texte": rows["text_body"],
     })  # fmt: skip
     frame.attrs.update(total=int(total), page=page, page_size=page_size, pages=max(1, math.ceil(total / page_size)))
     return frame

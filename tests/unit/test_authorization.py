@@ -242,6 +242,8 @@ READS = {
     "attachments": lambda u, n, t: len(u.attachments(n)) == len(t.desk.store.attachments(n)),
     "download": lambda u, n, t: u.attachment(n, t.attachment_id(n))[1]
     == t.desk.store.attachment_content(t.attachment_id(n)),
+    "detail_pdf": lambda u, n, t: u.detail_pdf(n).startswith(b"%PDF-"),
+    "detail_zip": lambda u, n, t: u.detail_zip(n).startswith(b"PK"),
 }
 READ_STATUSES = (Status.BROUILLON, Status.EN_COURS)
 

@@ -213,6 +213,9 @@ def test_a_recipient_refused_for_good_is_given_up_with_its_reason(desk, smtp):
     # A temporary refusal (4xx) is tried again later; it stops the round like an outage would.
     busy = rows.loc["occupe" + Inbox.BUSY]
     assert busy["status"] == "pending" and busy["attempts"] == 1
+    # Support reads why in its outbox.
+    shown = desk.as_user("support").outbox().set_index("Destinataire").loc["inconnu" + Inbox.REFUSED]
+    assert shown["Statut"] == "Échec" and "Adresse refusée définitivement" in shown["Dernière erreur"]
     assert mail.permanent_refusal(ConnectionRefusedError(111, "Connection refused")) is None
     assert mail.permanent_refusal(smtplib.SMTPServerDisconnected("perdu")) is None
     # The permanent refusal did not stop the round; the next round delivers the rest.
