@@ -589,47 +589,39 @@ RAW_STAGES = {
 }
 
 
-def raw_create(cur, now) -> int:
-    """save_draft then submit, as two plain transactions (row + history; update + history + mail)."""
-    for attempt in range(20):
-        try:
-            cur.execute("BEGIN TRANSACTION")
-            n = cur.execute("SELECT nextval('sollicitations_numero')").fetchone()[0]
-            cur.execute("INSERT INTO sollicitations (numero, statut, categorie, sous_categorie, emetteur_id, description,"
-                        " cree_par, saisie_le, modifiee_le) VALUES (?, 'brouillon', ?, ?, ?, ?, 'fournisseur', ?, ?)",
-                        [n, DRAFT["categorie"], DRAFT["sous_categorie"], DRAFT["structure"], DRAFT["description"], now, now])
-            cur.execute("INSERT INTO historique VALUES (nextval('historique_id'), ?, ?, 'fournisseur', 'save_draft',"
-                        " NULL, 'brouillon', NULL)", [n, now])  # fmt: skip
-            cur.execute("COMMIT")
-            break
-        except duckdb.TransactionException:
-            cur.execute("ROLLBACK")
-    raw_transition(cur, n, "brouillon", "envoyee", None, "agents", now,
-                   {"destinataire_id": demo.STRUCTURE_PUBLIQUE_TEST, "envoyee_le": now})
-    return n
-
-
-def raw_send(cur, now) -> int:
-    """"Valider et envoyer" on a new form as one plain transaction: the row, its history row, one mail."""
+def raw_insert(cur, now, sent: bool) -> int:
+    """A new request as one plain transaction: its row and history row, in Brouillon, or (sent) in
+    Envoyée to its recipient with one mail, as "Valider et envoyer" on a new form."""
+    status, action = ("envoyee", "submit") if sent else ("brouillon", "save_draft")
+    recipient, sent_at = (demo.STRUCTURE_PUBLIQUE_TEST, now) if sent else (None, None)
     for attempt in range(20):
         try:
             cur.execute("BEGIN TRANSACTION")
             n = cur.execute("SELECT nextval('sollicitations_numero')").fetchone()[0]
             cur.execute("INSERT INTO sollicitations (numero, statut, categorie, sous_categorie, emetteur_id, description,"
                         " destinataire_id, cree_par, saisie_le, modifiee_le, envoyee_le)"
-                        " VALUES (?, 'envoyee', ?, ?, ?, ?, ?, 'fournisseur', ?, ?, ?)",
-                        [n, DRAFT["categorie"], DRAFT["sous_categorie"], DRAFT["structure"], DRAFT["description"],
-                         demo.STRUCTURE_PUBLIQUE_TEST, now, now, now])  # fmt: skip
-            cur.execute("INSERT INTO historique VALUES (nextval('historique_id'), ?, ?, 'fournisseur', 'submit',"
-                        " NULL, 'envoyee', NULL)", [n, now])  # fmt: skip
-            cur.execute("INSERT INTO outbox (id, numero, kind, to_addr, subject, text_body, html_body, created_at,"
-                        " status, next_attempt_at) VALUES (nextval('outbox_id'), ?, 'raw', 'x@example.org', 's', 't',"
-                        " 'h', ?, 'pending', ?)", [n, now, now])  # fmt: skip
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, 'fournisseur', ?, ?, ?)",
+                        [n, status, DRAFT["categorie"], DRAFT["sous_categorie"], DRAFT["structure"],
+                         DRAFT["description"], recipient, now, now, sent_at])  # fmt: skip
+            cur.execute("INSERT INTO historique VALUES (nextval('historique_id'), ?, ?, 'fournisseur', ?,"
+                        " NULL, ?, NULL)", [n, now, action, status])  # fmt: skip
+            if sent:
+                cur.execute("INSERT INTO outbox (id, numero, kind, to_addr, subject, text_body, html_body, created_at,"
+                            " status, next_attempt_at) VALUES (nextval('outbox_id'), ?, 'raw', 'x@example.org', 's',"
+                            " 't', 'h', ?, 'pending', ?)", [n, now, now])  # fmt: skip
             cur.execute("COMMIT")
             return n
         except duckdb.TransactionException:
             cur.execute("ROLLBACK")
-    raise RuntimeError("raw send kept conflicting")
+    raise RuntimeError("raw insert kept conflicting")
+
+
+def raw_create(cur, now) -> int:
+    """save_draft then submit, as two plain transactions (row + history; update + history + mail)."""
+    n = raw_insert(cur, now, sent=False)
+    raw_transition(cur, n, "brouillon", "envoyee", None, "agents", now,
+                   {"destinataire_id": demo.STRUCTURE_PUBLIQUE_TEST, "envoyee_le": now})
+    return n
 
 
 def raw_transition(cur, n, old, new, comment, mail, now, extra=None) -> None:
@@ -718,7 +710,7 @@ def bench_writes(rec: Recorder, desk, con, size: int, args) -> None:
                     for _ in range(per[i]):
                         t = time.perf_counter()
                         if stage == "send":
-                            raw_send(cur, datetime.now())
+                            raw_insert(cur, datetime.now(), sent=True)
                         else:
                             raw_shards[i].append(raw_create(cur, datetime.now()))
                         latencies.append((time.perf_counter() - t) * 1000)
