@@ -214,6 +214,15 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE sollicitations ADD COLUMN rouverte BOOLEAN DEFAULT false;
         """,
     ),
+    (
+        "0007_habilitation_lookups",
+        """
+        -- Every mail to a structure's agents and every login read the habilitations of one structure
+        -- or one user: a lookup, not a scan of ~70k rows (9 ms of each sending at 1M requests).
+        CREATE INDEX habilitations_structure ON habilitations (structure_id);
+        CREATE INDEX habilitations_login ON habilitations (login);
+        """,
+    ),
 ]
 # Migrations that need more than their SQL text: what to run after it, in the same transaction.
 MIGRATION_FOLLOW_UPS: dict[str, Callable[[Any, Any], None]] = {
@@ -341,13 +350,19 @@ class Scope:
             return "true", []
         parts, params = [], []
         if self.emitter_structures:
-            parts.append("s.emetteur_id = ANY(?)")
-            params.append(list(self.emitter_structures))
+            parts.append(_in("s.emetteur_id", self.emitter_structures))
+            params += self.emitter_structures
         if self.recipient_structures:
             # Drafts are the emitter's own work: receivers never see them.
-            parts.append("(s.destinataire_id = ANY(?) AND s.statut <> 'brouillon')")
-            params.append(list(self.recipient_structures))
+            parts.append(f"({_in('s.destinataire_id', self.recipient_structures)} AND s.statut <> 'brouillon')")
+            params += self.recipient_structures
         return ("(" + " OR ".join(parts) + ")" if parts else "false"), params
+
+
+def _in(column: str, values: Sequence) -> str:
+    """`column IN (?, ?, ...)`: a list of values DuckDB pushes into the scan as an IN filter (with
+    `= ANY(?)` and a list it joins the list instead: 20% slower over a million requests)."""
+    return f"{column} IN ({', '.join('?' * len(values))})"
 
 
 @dataclass
@@ -419,7 +434,7 @@ class Filters:
                 pattern, pattern, pattern,
             )  # fmt: skip
         if self.statuts:
-            add("s.statut = ANY(?)", list(self.statuts))
+            add(_in("s.statut", self.statuts), *self.statuts)
         if self.renvoyee is not None:
             add("s.renvoyee = ?", self.renvoyee)
         if self.assigne_a:
@@ -474,19 +489,45 @@ _LIST_SELECT = """
 """
 
 
+_PAGE_COLUMNS = """
+    s.numero, s.statut, s.categorie, s.sous_categorie, s.numero_objet, s.saisie_le, s.modifiee_le,
+    s.renvoyee, s.contact, s.emetteur_id, s.service_emetteur_id, s.destinataire_id,
+    s.service_destinataire_id, s.cree_par, s.assigne_a
+"""
+
+
 def _page_of(where: str, order: str) -> str:
     """A page of a list and the total, in one pass over the requests: the matches are found once (for
-    the count and the page), the page's numbers chosen on them alone, and only those rows are then
-    joined to their labels (joining before the LIMIT looked up every match: 150 ms at 1M requests).
-    Its values: the WHERE's, then LIMIT and OFFSET. Columns: `total`, then the list's."""
+    the count and the page), the page's numbers chosen on them alone, and only those rows are read.
+    Their labels are looked up apart (Store._labelled): joining the whole users and structures tables
+    cost a hash table of each, 25 ms at 1M requests, for a page of 50 rows.
+    Its values: the WHERE's, then LIMIT and OFFSET. Columns: `total`, then _PAGE_COLUMNS."""
     return f"""
         WITH matches AS MATERIALIZED (
             SELECT s.numero, s.saisie_le, s.modifiee_le, s.renvoyee FROM sollicitations s WHERE {where}
         ), page AS (SELECT s.numero FROM matches s ORDER BY {order} LIMIT ? OFFSET ?)
-        {_LIST_SELECT.replace("SELECT", "SELECT (SELECT count(*) FROM matches) AS total,", 1)
-                     .replace("FROM sollicitations s", "FROM page JOIN sollicitations s ON s.numero = page.numero", 1)}
+        SELECT (SELECT count(*) FROM matches) AS total, {_PAGE_COLUMNS}
+        FROM page JOIN sollicitations s ON s.numero = page.numero
         ORDER BY {order}
     """
+
+
+# What Store._labelled adds to a page, table by table: (table, its key) -> the page's columns that
+# hold that key -> {the table's column: the label column it gives the page}.
+_PAGE_LABELS = {
+    ("structures", "id"): {
+        "emetteur_id": {"designation": "emetteur_designation"},
+        "destinataire_id": {"designation": "destinataire_designation"},
+    },
+    ("services", "id"): {
+        "service_emetteur_id": {"libelle": "service_emetteur"},
+        "service_destinataire_id": {"libelle": "service_destinataire"},
+    },
+    ("users", "login"): {
+        "cree_par": {"nom": "cree_par_nom", "prenom": "cree_par_prenom"},
+        "assigne_a": {"nom": "assigne_nom", "prenom": "assigne_prenom"},
+    },
+}
 
 
 READ_ONLY_MESSAGE = (
@@ -524,6 +565,7 @@ class Store:
         self.private_copy: Path | None = None  # a reader's own copy (snapshot.private_copy), deleted on close
         self._figures: OrderedDict[tuple, tuple[int, pd.DataFrame]] = OrderedDict()
         self._figures_lock = threading.Lock()
+        self._labels: dict[str, OrderedDict] = {}  # table -> key -> its names (see _labelled)
         if not read_only:
             self.migrate()
 
@@ -780,13 +822,21 @@ class Store:
 
     def agents(self, structure_id: str, cur=None) -> list[dict]:
         """Users who may act on requests addressed to the structure."""
+        agents = self._acting_agents(structure_id, ["login", "nom", "prenom"], cur)
+        return sorted(agents, key=lambda a: (a["nom"], a["prenom"]))
+
+    def _acting_agents(self, structure_id: str, columns: list[str], cur=None) -> list[dict]:
+        """The agents (and support) with the right to act on the structure's requests, read in two
+        primary-key or indexed lookups: their logins, then their rows (a join would scan and hash
+        the whole users table)."""
+        cur = cur or self.cursor()
+        logins = sorted({row[0] for row in cur.execute(
+            "SELECT login, role, droit_modification FROM habilitations WHERE structure_id = ?", [structure_id]
+        ).fetchall() if row[1] in ("agent", "support") and row[2]})  # fmt: skip
+        if not logins:
+            return []
         return self._all(
-            "SELECT DISTINCT u.login, u.nom, u.prenom FROM habilitations h"
-            " JOIN users u ON u.login = h.login"
-            " WHERE h.structure_id = ? AND h.role IN ('agent', 'support') AND h.droit_modification"
-            " ORDER BY u.nom, u.prenom",
-            [structure_id],
-            cur,
+            f"SELECT {', '.join(columns)} FROM users WHERE login IN ({', '.join('?' * len(logins))})", logins, cur
         )
 
     def objet(self, type: str, numero: str, cur=None) -> dict | None:
@@ -973,7 +1023,41 @@ class Store:
             total = self.cursor().execute(f"SELECT count(*) FROM sollicitations s WHERE {where}", params).fetchone()[0]
         else:
             total = int(rows["total"].iloc[0])
-        return rows.drop(columns="total"), total
+        return self._labelled(rows.drop(columns="total")), total
+
+    LABELS_KEPT = 100_000  # per table: ~20 MB at most for the three
+
+    def _labelled(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """A page's rows with the names of their structures, services and users. Each table is read by
+        its key for the values not seen before; what was found is kept: the directory is only ever
+        added to (no statement of the package renames a structure, a service or a user), so a kept
+        name stays true in every process sharing the database."""
+        rows = rows.copy()
+        for (table, key), columns in _PAGE_LABELS.items():
+            names = sorted({name for labels in columns.values() for name in labels})
+            # tolist(): plain Python values to bind; a nullable id column comes back as floats
+            values = {int(v) if isinstance(v, float) else v
+                      for column in columns for v in rows[column].dropna().tolist()}  # fmt: skip
+            found = self._kept_labels(table, key, names, values)
+            for column, labels in columns.items():
+                for name, label in labels.items():
+                    rows[label] = [found[v][name] if v in found else None for v in rows[column]]
+        return rows
+
+    def _kept_labels(self, table: str, key: str, names: list[str], values: set) -> dict:
+        with self._figures_lock:
+            kept = self._labels.setdefault(table, OrderedDict())
+            found = {v: kept[v] for v in values if v in kept}
+        missing = sorted(values - found.keys())
+        if missing:
+            sql = f"SELECT {key}, {', '.join(names)} FROM {table} WHERE {key} IN ({', '.join('?' * len(missing))})"
+            read = {row[0]: dict(zip(names, row[1:])) for row in self.cursor().execute(sql, missing).fetchall()}
+            found.update(read)
+            with self._figures_lock:
+                kept.update(read)
+                while len(kept) > self.LABELS_KEPT:
+                    kept.popitem(last=False)
+        return found
 
     def iter_list(self, scope: Scope, filters: Filters, sort: str = "numero", batch_size: int = 10_000):
         """Every row of a list, sorted, `batch_size` at a time, with the total: one query on a cursor
@@ -1107,12 +1191,9 @@ class Store:
 
     def notified_agents(self, structure_id: str, cur=None) -> list[dict]:
         """Agents of a structure who act on its requests and want mail."""
-        return self._all(
-            "SELECT DISTINCT u.login, u.email FROM habilitations h JOIN users u ON u.login = h.login"
-            " WHERE h.structure_id = ? AND h.role IN ('agent', 'support') AND h.droit_modification"
-            " AND u.notifications AND u.email IS NOT NULL ORDER BY u.login",
-            [structure_id], cur,
-        )
+        agents = self._acting_agents(structure_id, ["login", "email", "notifications"], cur)
+        return [{"login": a["login"], "email": a["email"]}
+                for a in sorted(agents, key=lambda a: a["login"]) if a["notifications"] and a["email"] is not None]  # fmt: skip
 
     # -- the public contact form's defences -------------------------------------------------------
 
@@ -1274,11 +1355,11 @@ class Store:
 
     def oldest_open(self, scope: Scope, filters: Filters, limit: int) -> pd.DataFrame:
         where, params = self._where(scope, filters)
-        return self.query_df(
+        return self._labelled(self.query_df(
             # the age shown is counted from the entry date
             _page_of(f"{where} AND s.statut NOT IN ('brouillon', 'fermee')", "s.saisie_le, s.numero"),
             params + [limit, 0],
-        ).drop(columns="total")
+        ).drop(columns="total"))
 
     def _where(self, scope: Scope, filters: Filters) -> tuple[str, list[Any]]:
         scope_sql, scope_params = scope.sql()

@@ -449,3 +449,21 @@ def test_a_resent_request_stays_on_top_until_an_agent_acts_on_it(world):
     agent.take_in_charge(a)
     listed = agent.to_process(page_size=1000)
     assert not listed.loc[listed["Numéro de la sollicitation"] == a, "Renvoyée"].item()
+
+
+def test_a_list_names_structures_and_people_added_after_it_was_first_read(desk):
+    """A page's names are kept once read (the directory is only added to): a structure, a service and
+    a user added afterwards are named too, not left blank by what was kept."""
+    manager = desk.as_user("gestionnaire")
+    manager.search(statut="Envoyée", space="toutes", page_size=1000)  # names of the demo directory kept
+    store, siret = desk.store, "12345678900017"
+    store.run(lambda cur: (store.add_structure(cur, siret, "ATELIER NOUVEAU", publique=False),
+                           store.add_user(cur, "nouvelle", "MARCHAND", "Léa", "lea@atelier.example"),
+                           store.add_habilitation(cur, "nouvelle", siret, "emetteur")))  # fmt: skip
+    me = desk.as_user("nouvelle")
+    n = me.send(categorie="Factures émises", sous_categorie="Question pour une entité publique", structure=siret,
+                destinataire=demo.REC201DESTINATAIRE, destinataire_etat=False, description="Première demande.")
+    row = manager.search(numero=n, space="toutes").iloc[0]
+    assert row["Créé par"] == "MARCHAND Léa"
+    received = desk.as_user("destinataire").to_process(page_size=1000)
+    assert received.loc[received["Numéro de la sollicitation"] == n, "Emetteur"].tolist() == [f"{siret} - ATELIER NOUVEAU"]
