@@ -1071,7 +1071,7 @@ def postgresql_copy(rec: Recorder, path: Path, url: str, size: int) -> str:
     name = f"bench_{size}"
     admin_url = url.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop_database(admin, name)
         admin.execute(f'CREATE DATABASE "{name}"')
     target = url.rsplit("/", 1)[0] + "/" + name
     started = time.perf_counter()
@@ -1089,7 +1089,22 @@ def drop_postgresql(target: str) -> None:
 
     name = target.rsplit("/", 1)[1]
     with psycopg.connect(target.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop_database(admin, name)
+
+
+def _drop_database(admin, name: str) -> None:
+    """DROP ... WITH (FORCE) ends the sessions of our role, not an autovacuum worker (a superuser's):
+    while one runs on the database (after a bulk COPY), try again."""
+    import psycopg
+
+    for attempt in range(60):
+        try:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except psycopg.errors.InsufficientPrivilege:
+            if attempt == 59:
+                raise
+            time.sleep(1)
 
 
 PROCESS_WORKER = r"""

@@ -50,13 +50,17 @@ def copy_database(
     try:
         try:
             connection.execute("BEGIN TRANSACTION")
+            rebuilt = []
             if clear and tables:
                 connection.execute(sql.SQL("TRUNCATE {}").format(sql.SQL(", ").join(map(sql.Identifier, tables))))
+                rebuilt = _drop_secondary_indexes(connection, tables)
             for table in tables:
                 started = time.perf_counter()
                 counts[table] = _copy_table(reader, connection, table, batch_size)
                 if progress:
                     progress(table, counts[table], time.perf_counter() - started)
+            for definition in rebuilt:
+                connection.execute(definition)
             for sequence, (table, column) in (sequences or {}).items():
                 # setval(s, n, false): the next nextval(s) returns n.
                 connection.execute(
@@ -78,6 +82,24 @@ def copy_database(
         writer.close()
         reader.close()
     return counts
+
+
+def _drop_secondary_indexes(connection, tables) -> list[str]:
+    """Drop the indexes of `tables` that no constraint owns; their definitions, to build again after a
+    bulk COPY: once, sorted, instead of row by row (copying a million requests' 27M words into an
+    indexed table took minutes)."""
+    from psycopg import sql
+
+    found = connection.execute(
+        "SELECT i.indexname, i.indexdef FROM pg_indexes i"
+        " WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s)"
+        " AND NOT EXISTS (SELECT 1 FROM pg_constraint c"
+        "                 WHERE c.conindid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass)",
+        [list(tables)],
+    ).fetchall()
+    for name, _ in found:
+        connection.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
+    return [definition for _, definition in found]
 
 
 def _copy_table(reader, connection, table: str, batch_size: int) -> int:
