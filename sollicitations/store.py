@@ -223,23 +223,32 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX habilitations_login ON habilitations (login);
         """,
     ),
-    ("0008_postgresql_lookups", "-- POSTGRESQL_LOOKUPS, on PostgreSQL only (see its follow-up)"),
+    (
+        "0008_structure_keys",
+        """
+        -- A request's emitter and recipient also as numbers (STRUCTURE_KEYS): what lists filter on and
+        -- dashboards group by, at a third of the cost of their 14-character text.
+        ALTER TABLE sollicitations ADD COLUMN emetteur_cle BIGINT;
+        ALTER TABLE sollicitations ADD COLUMN destinataire_cle BIGINT;
+        """,
+    ),
+    ("0009_postgresql_lookups", "-- POSTGRESQL_LOOKUPS, on PostgreSQL only (see its follow-up)"),
 ]
 # DuckDB finds a request's history, its words or a status's requests from the min/max kept per block
 # of rows (the tables are stored in number order, the words in word order), with no index to keep up
 # on each write. PostgreSQL has no such summaries: without these it reads the whole table each time
 # (a request's detail 72 ms, a full-text search 250-800 ms at 100k requests).
 POSTGRESQL_LOOKUPS = """
-    CREATE INDEX historique_numero ON historique (numero);
-    CREATE INDEX commentaires_numero ON commentaires (numero);
-    CREATE INDEX pieces_jointes_numero ON pieces_jointes (numero);
-    CREATE INDEX mots_mot ON mots (mot, numero);
-    CREATE INDEX mots_numero ON mots (numero);
-    CREATE INDEX objets_numero ON objets (numero, type);
-    CREATE INDEX sollicitations_emetteur ON sollicitations (emetteur_id, statut);
-    CREATE INDEX sollicitations_destinataire ON sollicitations (destinataire_id, statut);
-    CREATE INDEX sollicitations_saisie ON sollicitations (saisie_le);
-    CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
+    CREATE INDEX IF NOT EXISTS historique_numero ON historique (numero);
+    CREATE INDEX IF NOT EXISTS commentaires_numero ON commentaires (numero);
+    CREATE INDEX IF NOT EXISTS pieces_jointes_numero ON pieces_jointes (numero);
+    CREATE INDEX IF NOT EXISTS mots_mot ON mots (mot, numero);
+    CREATE INDEX IF NOT EXISTS mots_numero ON mots (numero);
+    CREATE INDEX IF NOT EXISTS objets_numero ON objets (numero, type);
+    CREATE INDEX IF NOT EXISTS sollicitations_emetteur ON sollicitations (emetteur_cle, statut);
+    CREATE INDEX IF NOT EXISTS sollicitations_destinataire ON sollicitations (destinataire_cle, statut);
+    CREATE INDEX IF NOT EXISTS sollicitations_saisie ON sollicitations (saisie_le);
+    CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at);
 """
 
 
@@ -254,7 +263,8 @@ def _postgresql_lookups(store, cur) -> None:
 MIGRATION_FOLLOW_UPS: dict[str, Callable[[Any, Any], None]] = {
     "0005_full_text": lambda store, cur: store.rebuild_words(cur),  # index what earlier versions stored
     "0006_first_steps": lambda store, cur: store.rebuild_first_steps(cur),
-    "0008_postgresql_lookups": _postgresql_lookups,
+    "0008_structure_keys": lambda store, cur: store.rebuild_structure_keys(cur),
+    "0009_postgresql_lookups": _postgresql_lookups,
 }
 # The first steps of a request, as its history tells them: (column, SQL over historique h).
 FIRST_STEPS = {
@@ -343,16 +353,39 @@ SOLLICITATION_COLUMNS = (
 )  # fmt: skip
 _UPDATABLE = frozenset(SOLLICITATION_COLUMNS) - {"numero", "saisie_le", "cree_par", "contact"}
 
-# The columns a dashboard can group by, per side: (structure column, service column).
+# A structure's identifier is 14 digits (rules.is_structure_id): each request also keeps its emitter's
+# and its recipient's as a number, written with them (insert_sollicitation, update_sollicitation). Lists
+# filter and dashboards group on those: over a million requests a filter on three structures took 23 ms
+# on the text and 8 ms on the number, a count per structure and status 101 ms and 41 ms.
+STRUCTURE_KEYS = {"emetteur_id": "emetteur_cle", "destinataire_id": "destinataire_cle"}
+
+
+def structure_key(structure_id: str | None) -> int | None:
+    """The number an identifier stands for; -1 (no request has it) for a text that is not one."""
+    if structure_id is None:
+        return None
+    return int(structure_id) if rules.is_structure_id(structure_id) else -1
+
+
+def _structure_id_sql(key: str) -> str:
+    """SQL of the identifier a key column stands for (its 14 digits, leading zeros back)."""
+    return f"lpad(CAST({key} AS VARCHAR), 14, '0')"
+
+
+def _with_structure_keys(values: dict) -> dict:
+    return {**values, **{key: structure_key(values[column]) for column, key in STRUCTURE_KEYS.items() if column in values}}
+
+
+# The columns a dashboard can group by, per side: (structure key column, service column).
 DASHBOARD_SIDES = {
-    "emetteur": ("emetteur_id", "service_emetteur_id"),
-    "destinataire": ("destinataire_id", "service_destinataire_id"),
+    "emetteur": ("emetteur_cle", "service_emetteur_id"),
+    "destinataire": ("destinataire_cle", "service_destinataire_id"),
 }
 STATUS_CODES = tuple(s.value for s in Status)  # also column names of status_counts()
 # What a monthly chart can split by -> column.
 MONTHLY_BY = {"statut": "statut", "categorie": "categorie"}
-# What delays and reopen rates can be grouped by -> column.
-DELAY_BY = {"destinataire": "destinataire_id", "categorie": "categorie"}
+# What delays and reopen rates can be grouped by -> (column, what it shows as `cle`).
+DELAY_BY = {"destinataire": ("destinataire_cle", _structure_id_sql("cle")), "categorie": ("categorie", "cle")}
 # Sort keys a list may ask for -> ORDER BY clause.
 SORTS = {
     "recent": "s.modifiee_le DESC, s.numero DESC",
@@ -377,12 +410,12 @@ class Scope:
             return "true", []
         parts, params = [], []
         if self.emitter_structures:
-            parts.append(_in("s.emetteur_id", self.emitter_structures))
-            params += self.emitter_structures
+            parts.append(_in("s.emetteur_cle", self.emitter_structures))
+            params += [structure_key(i) for i in self.emitter_structures]
         if self.recipient_structures:
             # Drafts are the emitter's own work: receivers never see them.
-            parts.append(f"({_in('s.destinataire_id', self.recipient_structures)} AND s.statut <> 'brouillon')")
-            params += self.recipient_structures
+            parts.append(f"({_in('s.destinataire_cle', self.recipient_structures)} AND s.statut <> 'brouillon')")
+            params += [structure_key(i) for i in self.recipient_structures]
         return ("(" + " OR ".join(parts) + ")" if parts else "false"), params
 
 
@@ -437,7 +470,7 @@ class Filters:
         if self.au:
             add("s.saisie_le < ?", datetime.combine(self.au + timedelta(days=1), datetime.min.time()))
         if self.structure:
-            add("s.emetteur_id = ?", self.structure)
+            add("s.emetteur_cle = ?", structure_key(self.structure))
         if self.sans_structure:
             add("s.emetteur_id IS NULL")
         if self.service_emetteur is not None:
@@ -445,7 +478,7 @@ class Filters:
         if self.sans_service_emetteur:
             add("s.service_emetteur_id IS NULL")
         if self.destinataire:
-            add("s.destinataire_id = ?", self.destinataire)
+            add("s.destinataire_cle = ?", structure_key(self.destinataire))
         if self.sans_destinataire:
             add("s.destinataire_id IS NULL")
         if self.service_destinataire is not None:
@@ -875,7 +908,8 @@ class Store:
         return cur.execute("SELECT nextval('sollicitations_numero')").fetchone()[0]
 
     def insert_sollicitation(self, cur, row: dict) -> None:
-        columns = [c for c in SOLLICITATION_COLUMNS if c in row]
+        row = _with_structure_keys(row)
+        columns = [c for c in (*SOLLICITATION_COLUMNS, *STRUCTURE_KEYS.values()) if c in row]
         cur.execute(
             f"INSERT INTO sollicitations ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
             [row[c] for c in columns],
@@ -887,6 +921,7 @@ class Store:
         unknown = set(changes) - _UPDATABLE
         if unknown:
             raise ValueError(f"not updatable: {sorted(unknown)}")
+        changes = _with_structure_keys(changes)
         columns = sorted(changes)
         assignments = ", ".join(f"{c} = ?" for c in columns)
         found = cur.execute(
@@ -946,10 +981,20 @@ class Store:
             " WHERE sollicitations.numero = f.numero"
         )
 
-    def rebuild_derived(self, cur) -> None:
-        """What the store derives from the requests on each write, derived again for all: after a bulk load."""
+    def rebuild_derived(self, cur, structure_keys: bool = True) -> None:
+        """What the store derives from the requests on each write, derived again for all: after a bulk load
+        (`structure_keys=False`: the load wrote them with the rows)."""
+        if structure_keys:
+            self.rebuild_structure_keys(cur)
         self.rebuild_words(cur)
         self.rebuild_first_steps(cur)
+
+    def rebuild_structure_keys(self, cur) -> None:
+        """Every request's structure keys from its identifiers (STRUCTURE_KEYS)."""
+        cur.execute("UPDATE sollicitations SET " + ", ".join(
+            f"{key} = CASE WHEN {column} SIMILAR TO '[0-9]{{14}}' THEN CAST({column} AS BIGINT)"
+            f" WHEN {column} IS NOT NULL THEN -1 END" for column, key in STRUCTURE_KEYS.items()
+        ))  # fmt: skip
         self.writes += 1  # a bulk load is a write: the figures kept are stale
 
     def append_comment(self, cur, numero, when, login, cote, texte) -> None:
@@ -1111,12 +1156,15 @@ class Store:
         key = service_column if by_service else structure_column
         where, params = self._where(scope, filters)
         per_status = ", ".join(f"sum(c.n) FILTER (WHERE c.statut = '{code}') AS {code}" for code in STATUS_CODES)
-        label = "NULL::VARCHAR" if by_service else "min(c.cle || ' - ' || k.designation)"
-        labels = "" if by_service else "LEFT JOIN structures k ON k.id = c.cle"
+        if by_service:
+            shown, label, labels = "c.cle", "NULL::VARCHAR", ""
+        else:  # counted per key, then named: the identifier and "id - designation"
+            shown = _structure_id_sql("c.cle")
+            label, labels = f"min({shown} || ' - ' || k.designation)", f"LEFT JOIN structures k ON k.id = {shown}"
         return self.figure_df(
             f"WITH c AS (SELECT s.{key} AS cle, s.statut, count(*) AS n FROM sollicitations s WHERE {where}"
             f" GROUP BY s.{key}, s.statut)"
-            f" SELECT c.cle, {label} AS libelle, {per_status} FROM c {labels} GROUP BY c.cle ORDER BY c.cle",
+            f" SELECT {shown} AS cle, {label} AS libelle, {per_status} FROM c {labels} GROUP BY c.cle ORDER BY c.cle",
             params,
         )
 
@@ -1338,7 +1386,7 @@ class Store:
 
     def delays(self, scope: Scope, filters: Filters, by: str) -> pd.DataFrame:
         """Hours from sending to the first response and to closing: median and 90th percentile."""
-        column = DELAY_BY[by]
+        column, shown = DELAY_BY[by]
         where, params = self._where(scope, filters)
         return self.figure_df(
             f"""
@@ -1354,7 +1402,7 @@ class Store:
                        percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY h_fermeture) AS fermeture
                 FROM d GROUP BY cle
             )
-            SELECT cle, envoyees, repondues, fermees, reponse[1] AS reponse_mediane, reponse[2] AS reponse_p90,
+            SELECT {shown} AS cle, envoyees, repondues, fermees, reponse[1] AS reponse_mediane, reponse[2] AS reponse_p90,
                    fermeture[1] AS fermeture_mediane, fermeture[2] AS fermeture_p90
             FROM q ORDER BY envoyees DESC, cle
             """,
@@ -1363,13 +1411,15 @@ class Store:
 
     def reopen_rates(self, scope: Scope, filters: Filters, by: str) -> pd.DataFrame:
         """Among requests that got a response, the share reopened at least once."""
-        column = DELAY_BY[by]
+        column, shown = DELAY_BY[by]
         where, params = self._where(scope, filters)
         return self.figure_df(
             f"""
-            SELECT s.{column} AS cle, count(*) AS repondues, sum(CASE WHEN s.rouverte THEN 1 ELSE 0 END) AS rouvertes
-            FROM sollicitations s WHERE {where} AND s.premiere_reponse_le IS NOT NULL
-            GROUP BY s.{column} ORDER BY repondues DESC, cle
+            SELECT {shown} AS cle, repondues, rouvertes FROM (
+                SELECT s.{column} AS cle, count(*) AS repondues, sum(CASE WHEN s.rouverte THEN 1 ELSE 0 END) AS rouvertes
+                FROM sollicitations s WHERE {where} AND s.premiere_reponse_le IS NOT NULL
+                GROUP BY s.{column}
+            ) r ORDER BY repondues DESC, r.cle
             """,
             params,
         )

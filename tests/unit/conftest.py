@@ -13,7 +13,7 @@ import pytest
 import sollicitations as sol
 from sollicitations import demo
 from sollicitations.status import TRANSITIONS, Action, Actor, Status
-from sollicitations.store import FIRST_STEPS, STOP_WORDS, words_sql
+from sollicitations.store import FIRST_STEPS, STOP_WORDS, STRUCTURE_KEYS, words_sql
 
 from ..conftest import opened
 
@@ -132,6 +132,10 @@ def assert_invariants(desk) -> None:
     none(f"SELECT numero, statut FROM sollicitations WHERE statut NOT IN ({known})", "unknown statuses")
     none("SELECT numero FROM sollicitations WHERE statut <> 'brouillon' AND destinataire_id IS NULL",
          "sent requests without a recipient")
+    keys = " OR ".join(f"{key} IS DISTINCT FROM CASE WHEN {column} SIMILAR TO '[0-9]{{14}}' THEN CAST({column} AS BIGINT)"
+                       f" WHEN {column} IS NOT NULL THEN -1 END" for column, key in STRUCTURE_KEYS.items())
+    none(f"SELECT numero, emetteur_id, emetteur_cle, destinataire_id, destinataire_cle FROM sollicitations WHERE {keys}",
+         "structure keys out of step with the identifiers")
     none("SELECT numero FROM sollicitations WHERE contact <> (emetteur_id IS NULL)",
          "contact requests with an emitter, or others without")
     none("SELECT numero FROM sollicitations WHERE (statut = 'fermee') <> (cloturee_le IS NOT NULL)"
