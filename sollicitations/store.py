@@ -674,25 +674,31 @@ class Store:
                 time.sleep(random.uniform(0, 0.005 * 2**attempt))
         raise AssertionError("unreachable")
 
+    def data_version(self) -> Any:
+        """A value that changes whenever the data may have. DuckDB: this process's committed writes (one
+        process writes a DuckDB file; a read-only snapshot never changes). PostgreSQL, where other
+        processes write: the current snapshot (next transaction id and those in progress); two equal
+        snapshots mean that no transaction committed in between."""
+        if self.dialect == POSTGRESQL:
+            return self.cursor().execute("SELECT CAST(pg_current_snapshot() AS VARCHAR)").fetchone()[0]
+        return self.writes
+
     def query_df(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
         return self.cursor().execute(sql, list(params)).df()
 
     FIGURES_KEPT = 256
 
     def figure_df(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
-        """query_df for the read-mostly figures (dashboards, managers' charts), kept until the next write
-        of this process: a manager's tab asks for the same aggregates over every request again and
-        again, and only a write can change them. One process writes a DuckDB file; a read-only store
-        (a snapshot) never changes."""
-        if self.dialect == POSTGRESQL:
-            return self.query_df(sql, params)  # other processes write too: this one cannot know when
+        """query_df for the read-mostly figures (dashboards, managers' charts), kept until the data
+        changes (data_version): a manager's tab asks for the same aggregates over every request again
+        and again, and only a write can change them."""
         key = (sql, _hashable(params))
+        version = self.data_version()  # read before the query: a write during it makes the result stale at once
         with self._figures_lock:
             kept = self._figures.get(key)
-            if kept is not None and kept[0] == self.writes:
+            if kept is not None and kept[0] == version:
                 self._figures.move_to_end(key)
                 return kept[1].copy()
-        version = self.writes  # read before the query: a write during it makes the result stale at once
         frame = self.query_df(sql, params)
         with self._figures_lock:
             self._figures[key] = (version, frame)

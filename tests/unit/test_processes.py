@@ -156,3 +156,30 @@ def test_a_notebook_reads_postgresql_live_and_cannot_write(demo_template, tmp_pa
         notebook.close()
         app.close()
         release(target)
+
+
+def test_a_figure_kept_by_one_process_follows_another_process_write(demo_template, tmp_path):
+    """Each process keeps its figures until the database's snapshot moves: a request sent through
+    another connection (another app process) shows in the next count; without any commit in between,
+    the kept figure is returned again (not computed)."""
+    target = clone(demo_template, tmp_path, backend="postgresql")
+    app, other = sol.open_desk(target), sol.open_desk(target)
+    try:
+        manager = app.as_user("gestionnaire")
+        before = manager.dashboard(space="toutes")
+        version = app.store.data_version()
+        queries = []
+        real = app.store.query_df
+        app.store.query_df = lambda sql, params=(): queries.append(sql) or real(sql, params)
+        assert manager.dashboard(space="toutes").equals(before)
+        assert queries == [] and app.store.data_version() == version  # kept: no query, nothing committed
+        other.as_user("fournisseur").send(**dict(ROUTES["own"]["fields"], description="Vue par l'autre processus"))
+        assert app.store.data_version() != version
+        after = manager.dashboard(space="toutes")
+        assert queries  # computed again
+        sent = [c for c in before.columns if c.startswith("Envoy")]
+        assert int(after[sent].to_numpy().sum()) == int(before[sent].to_numpy().sum()) + 1
+    finally:
+        other.close()
+        app.close()
+        release(target)
