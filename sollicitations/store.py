@@ -248,6 +248,7 @@ POSTGRESQL_LOOKUPS = """
     CREATE INDEX IF NOT EXISTS sollicitations_emetteur ON sollicitations (emetteur_cle, statut);
     CREATE INDEX IF NOT EXISTS sollicitations_destinataire ON sollicitations (destinataire_cle, statut);
     CREATE INDEX IF NOT EXISTS sollicitations_saisie ON sollicitations (saisie_le);
+    CREATE INDEX IF NOT EXISTS sollicitations_numero_objet ON sollicitations (numero_objet);
     CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at);
 """
 
@@ -846,11 +847,9 @@ class Store:
         return self._all("SELECT * FROM structures WHERE id = ANY(?) ORDER BY id", [list(ids)])
 
     def designations(self, ids: Sequence[str]) -> dict[str, str]:
-        """id -> designation, for labelling figures of thousands of structures (no dict per row)."""
-        rows = self.cursor().execute(
-            "SELECT id, designation FROM structures WHERE id = ANY(?)", [list(ids)]
-        ).fetchall()
-        return dict(rows)
+        """id -> designation, for labelling figures of thousands of structures (kept, as a page's names)."""
+        found = self._kept_labels("structures", "id", ["designation"], set(ids))
+        return {k: v["designation"] for k, v in found.items()}
 
     def bureau_structure(self, bureau: str, cur=None) -> dict | None:
         return self._one(
@@ -1128,8 +1127,12 @@ class Store:
             found = {v: kept[v] for v in values if v in kept}
         missing = sorted(values - found.keys())
         if missing:
-            sql = f"SELECT {key}, {', '.join(names)} FROM {table} WHERE {key} IN ({', '.join('?' * len(missing))})"
-            read = {row[0]: dict(zip(names, row[1:])) for row in self.cursor().execute(sql, missing).fetchall()}
+            # A page's few values: each a primary-key lookup; a figure's thousands: one list, joined.
+            many = len(missing) > 200
+            match = "= ANY(?)" if many else f"IN ({', '.join('?' * len(missing))})"
+            sql = f"SELECT {key}, {', '.join(names)} FROM {table} WHERE {key} {match}"
+            rows = self.cursor().execute(sql, [missing] if many else missing).fetchall()
+            read = {row[0]: dict(zip(names, row[1:])) for row in rows}
             found.update(read)
             with self._figures_lock:
                 kept.update(read)
