@@ -478,9 +478,10 @@ FIRSTS = """
 
 
 def after_write(me, figure: Callable[[], Any]) -> Callable[[], Any]:
-    """The figure as the first reader after a write sees it: the store keeps figures until a write."""
+    """The figure as the first reader after a write sees it: the store keeps figures until the data
+    changes (Store.data_version: this process's writes on DuckDB, the snapshot on PostgreSQL)."""
     def cold():
-        me.desk.store.writes += 1  # what a committed write does to the figures kept
+        me.desk.store.forget_figures()  # what a commit (here or, on PostgreSQL, anywhere) does to them
         return figure()
     return cold
 

@@ -689,6 +689,11 @@ class Store:
 
     FIGURES_KEPT = 256
 
+    def forget_figures(self) -> None:
+        """Drop the kept figures (what a commit does to them): the benchmarks' first reader after a write."""
+        with self._figures_lock:
+            self._figures.clear()
+
     def figure_df(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
         """query_df for the read-mostly figures (dashboards, managers' charts), kept until the data
         changes (data_version): a manager's tab asks for the same aggregates over every request again
