@@ -826,7 +826,7 @@ def generate(desk: Desk, size: int, seed: int = 1) -> None:
         """
         INSERT INTO sollicitations (numero, statut, categorie, sous_categorie, type_objet, numero_objet, objet_id,
             emetteur_id, description, destinataire_id, assigne_a, cree_par, contact, renvoyee, resolue,
-            saisie_le, envoyee_le, cloturee_le, modifiee_le, email, emetteur_cle, destinataire_cle)
+            saisie_le, envoyee_le, cloturee_le, modifiee_le, email)
         SELECT g.numero, g.statut, g.categorie, g.sous_categorie,
                CASE WHEN g.emetteur_id IS NOT NULL THEN g.type_objet END,
                CASE WHEN g.type_objet IS NOT NULL AND g.emetteur_id IS NOT NULL THEN 'GEN-' || g.numero END,
@@ -843,9 +843,7 @@ def generate(desk: Desk, size: int, seed: int = 1) -> None:
                g.saisie_le, step_date(g.saisie_le, g.sent_step, g.step_hours, g.numero),
                CASE WHEN g.statut = 'fermee' THEN step_date(g.saisie_le, g.n_steps - 1, g.step_hours, g.numero) END,
                step_date(g.saisie_le, g.n_steps - 1, g.step_hours, g.numero),
-               CASE WHEN g.contact THEN 'contact' || g.numero || '@visiteur.example' END,
-               CAST(g.emetteur_id AS BIGINT),
-               CAST(CASE WHEN g.statut = 'brouillon' THEN NULL WHEN g.transferred THEN $support ELSE g.destinataire_id END AS BIGINT)
+               CASE WHEN g.contact THEN 'contact' || g.numero || '@visiteur.example' END
         FROM gen g LEFT JOIN objets o ON o.numero = 'GEN-' || g.numero AND o.type = g.type_objet
         JOIN gen_refs rf ON rf.theme = g.theme AND rf.k = skew(g.i, 24, $ref_counts[g.theme])
         -- Stored in number order, as the app's writes store them: a list's page joins its 50 numbers back
@@ -925,6 +923,5 @@ def generate(desk: Desk, size: int, seed: int = 1) -> None:
         cur.execute(f"DROP TABLE {table}")
     for macro in ("step_date", "ref", "skew", "rnd"):
         cur.execute(f"DROP MACRO {macro}")
-    # full-text index and first steps, as the writes keep them (the structure keys came with the rows)
-    desk.store.rebuild_derived(cur, structure_keys=False)
+    desk.store.rebuild_derived(cur)  # structure keys, full-text index and first steps, as the writes keep them
     cur.execute("COMMIT")

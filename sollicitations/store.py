@@ -991,11 +991,9 @@ class Store:
             " WHERE sollicitations.numero = f.numero"
         )
 
-    def rebuild_derived(self, cur, structure_keys: bool = True) -> None:
-        """What the store derives from the requests on each write, derived again for all: after a bulk load
-        (`structure_keys=False`: the load wrote them with the rows)."""
-        if structure_keys:
-            self.rebuild_structure_keys(cur)
+    def rebuild_derived(self, cur) -> None:
+        """What the store derives from the requests on each write, derived again for all: after a bulk load."""
+        self.rebuild_structure_keys(cur)
         self.rebuild_words(cur)
         self.rebuild_first_steps(cur)
 
