@@ -3,7 +3,7 @@ import panel as pn
 
 import sollicitations as sol
 from sollicitations import config, snapshot
-from sollicitations_ui.contact import ensure_courier
+from sollicitations_ui.courier import ensure_courier
 from sollicitations_ui.shell import build_page
 
 pn.extension("tabulator", sizing_mode="stretch_width", notifications=True)

@@ -3,7 +3,8 @@ import panel as pn
 
 import sollicitations as sol
 from sollicitations import config
-from sollicitations_ui.contact import build_contact_page, ensure_courier
+from sollicitations_ui.contact.view import build_contact_page
+from sollicitations_ui.courier import ensure_courier
 
 pn.extension(sizing_mode="stretch_width")
 

@@ -7,7 +7,8 @@ import sollicitations as sol
 from sollicitations.access import Space
 
 from . import format as fmt
-from .views import LazyTabs, SpaceView
+from .space import SpaceView
+from .widgets import LazyTabs
 
 SPACE_LABELS = {
     Space.EMISES: "Sollicitations émises",

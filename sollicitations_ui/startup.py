@@ -10,7 +10,7 @@ import panel as pn
 
 import sollicitations as sol
 from sollicitations import config, snapshot
-from sollicitations_ui.contact import ensure_courier
+from sollicitations_ui.courier import ensure_courier
 
 desk = pn.state.as_cached("desk", lambda: sol.open_desk(config.database_path()))
 pn.state.as_cached("publisher", lambda: snapshot.Publisher(

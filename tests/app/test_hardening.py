@@ -170,7 +170,7 @@ def test_one_courier_per_process():
     """app.py and contact.py share one courier, even when sessions open at the same moment."""
     import panel as pn
 
-    from sollicitations_ui.contact import ensure_courier
+    from sollicitations_ui.courier import ensure_courier
 
     started = []
 

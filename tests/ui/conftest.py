@@ -99,6 +99,19 @@ def assert_no_server_error(log: str) -> None:
     assert not ours and "error handling message" not in log, log
 
 
+@pytest.fixture(scope="module")
+def shared_server(demo_template, tmp_path_factory):
+    """One server for a whole module of tests that only read (matrices, screenshots): started once."""
+    folder = tmp_path_factory.mktemp("shared-server")
+    db = folder / "app.duckdb"
+    shutil.copy(demo_template, db)
+    srv = Server(db, folder)
+    srv.db = db
+    yield srv
+    srv.stop()
+    assert_no_server_error(srv.log_text())
+
+
 @pytest.fixture(scope="session", autouse=True)
 def fresh_screenshots():
     """Screenshots of this run only: a failure's picture from an earlier run would mislead."""
@@ -145,6 +158,38 @@ def screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(exist_ok=True)
     page.wait_for_timeout(300)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+SIZES = {"large": (1400, 1000), "small": (1024, 768)}
+
+
+def screenshots(page, name: str) -> None:
+    """The page at both sizes the issues ask us to read it at (1400x1000 and 1024x768)."""
+    before = page.viewport_size
+    for size, (width, height) in SIZES.items():
+        page.set_viewport_size({"width": width, "height": height})
+        screenshot(page, f"{name}-{size}")
+    page.set_viewport_size(before)
+
+
+def in_viewport(page, locator) -> bool:
+    """Visible and at least partly inside the window as it is scrolled now: where the user looks."""
+    if not locator.is_visible():
+        return False
+    box = locator.bounding_box()
+    view = page.viewport_size
+    return bool(box) and box["y"] < view["height"] and box["y"] + box["height"] > 0 \
+        and box["x"] < view["width"] and box["x"] + box["width"] > 0
+
+
+def type_keys(page, label: str, text: str) -> None:
+    """Type as a person does: click the field, key by key, then leave it with Tab."""
+    field = page.get_by_label(label, exact=True)
+    field.click()
+    field.press("Control+A")
+    field.press_sequentially(text, delay=10)
+    field.press("Tab")
+    page.wait_for_timeout(150)
 
 
 def open_tab(page, label: str) -> None:

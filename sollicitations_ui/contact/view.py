@@ -1,4 +1,4 @@
-"""The public "Nous contacter" page: no login, a captcha, a number to note."""
+"""The public "Nous contacter" page: no login, a captcha, a number to note. The thin Panel view."""
 from __future__ import annotations
 
 import base64
@@ -7,11 +7,10 @@ import panel as pn
 from panel.viewable import Viewer
 
 import sollicitations as sol
-from sollicitations import mail
 
-from . import format as fmt
+from .. import format as fmt
+from ..widgets import button, card, html
 from .state import ContactForm
-from .views import button, card, html
 
 
 class ContactView(Viewer):
@@ -55,14 +54,3 @@ def build_contact_page(desk: sol.Desk, client: str) -> pn.template.BaseTemplate:
     template = pn.template.BootstrapTemplate(title="Sollicitations — Nous contacter", header_background="#000091")
     template.main.append(ContactView(ContactForm(desk, client)))
     return template
-
-
-def ensure_courier(desk: sol.Desk) -> mail.Courier:
-    """The process's one mail courier, started by whichever page is opened first.
-
-    Both app.py and contact.py call this: after a restart, a visitor of "Nous contacter" alone must
-    get the confirmation mail. `pn.state.as_cached` holds a lock per key, so concurrent first
-    sessions still start a single thread. Without SMTP settings the courier delivers nothing (mails
-    stay in the outbox, readable by support) but still purges expired captchas.
-    """
-    return pn.state.as_cached("courier", lambda: mail.Courier(desk.store, mail.SmtpSettings.from_env()).start())

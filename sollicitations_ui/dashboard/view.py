@@ -1,0 +1,91 @@
+""""Tableau de bord": counts per structure and status, drill-down, monthly chart: the thin Panel view."""
+from __future__ import annotations
+
+
+import hvplot.pandas  # noqa: F401  (registers .hvplot on DataFrames)
+import pandas as pd
+import panel as pn
+from panel.viewable import Viewer
+
+import sollicitations as sol
+from sollicitations.access import Space
+
+from .. import format as fmt
+from ..widgets import (STATUS_COLORS, PagerView, button, card, downloads, html, list_table)
+from .state import Dashboard
+
+
+class DashboardView(Viewer):
+    def __init__(self, state: Dashboard, open_request, **params):
+        super().__init__(**params)
+        self.state, self.open_request = state, open_request
+
+    def __panel__(self):
+        s = self.state
+        heading = {Space.EMISES: "Tableau de bord des sollicitations émises",
+                   Space.RECUES: "Tableau de bord des sollicitations reçues",
+                   Space.TOUTES: "Tableau de bord de toutes les structures destinataires"}[s.space]  # fmt: skip
+        title = pn.bind(lambda st, label: heading + (f" — {fmt.esc(label)}" if st else ""),
+                        s.param.structure, s.param.structure_label)  # fmt: skip
+        counts = pn.bind(self._counts, s.param.table)
+        listing = pn.bind(self._listing, s.param.rows, s.param.list_title)
+        by = pn.widgets.RadioButtonGroup.from_param(s.param.monthly_by, name="Répartition")
+        # The charts come after the page is drawn (defer_load), so that the counts show first.
+        # The managers' "Appliquer" bumps `revision`: the chart follows their filters too.
+        chart_deps = [s.param.revision] if "revision" in s.param else []
+        chart = pn.panel(pn.bind(self._chart, s.param.monthly_by, s.param.table, *chart_deps), defer_load=True)
+        monthly_csv = pn.widgets.FileDownload(callback=s.monthly_csv, filename="sollicitations-par-mois.csv",
+                                              label="Télécharger les données", button_type="light",
+                                              width=220)  # fmt: skip
+        return pn.Column(
+            pn.Row(button("Tableau de bord", s.home, kind="light"), pn.pane.HTML(title, margin=(12, 8))),
+            html(pn.bind(fmt.errors_html, s.param.errors)),
+            card("Sollicitations par statut", counts,
+                 html("<small>Cliquez sur un nombre pour afficher les sollicitations, sur un nom pour le détail par service.</small>")),
+            listing,
+            card("Sollicitations saisies par mois", pn.Row(by, monthly_csv), chart),
+            sizing_mode="stretch_width",
+        )  # fmt: skip
+
+    def _counts(self, table: pd.DataFrame):
+        shown = table.reset_index(drop=True)
+        first = shown.columns[0]
+        table_widget = pn.widgets.Tabulator(
+            shown, show_index=False, disabled=True, sizing_mode="stretch_width", layout="fit_columns", selectable=False,
+            formatters={first: {"type": "plaintext"}}, widths={first: 380},
+            text_align={c: ("left" if c == first else "right") for c in shown.columns},
+            # Remote: the browser gets 25 rows at a time, not every structure of the country.
+            pagination="remote" if len(shown) > 25 else None, page_size=25,
+            stylesheets=[":host .tabulator-cell { cursor: pointer; color: #000091; text-decoration: underline; }",
+                         ":host .tabulator-col-title { white-space: normal !important; }"],
+        )  # fmt: skip
+
+        def clicked(event):
+            key = table.index[event.row]
+            if event.column == first:
+                if self.state.structure is None and key != sol.NON_RENSEIGNE:
+                    self.state.open_structure(key)
+                else:
+                    self.state.open_cell(key, None)
+            else:
+                self.state.open_cell(key, event.column)
+
+        table_widget.on_click(clicked)
+        return table_widget
+
+    def _listing(self, rows, title):
+        if rows is None:
+            return pn.Row()
+        download = downloads(self.state.file, "sollicitations")
+        return card(f"Sollicitations : {title}", pn.Row(PagerView(self.state.pager), download),
+                    list_table(rows, self.open_request))  # fmt: skip
+
+    def _chart(self, by, *_):
+        monthly = self.state.monthly()
+        if monthly.empty:
+            return html("<em>Aucune sollicitation.</em>")
+        monthly.index = pd.to_datetime(monthly.index).strftime("%m/%Y")
+        # A status keeps its colour whichever statuses the period happens to contain.
+        colors = [STATUS_COLORS[c] for c in monthly.columns] if by == "statut" else None
+        return monthly.hvplot.bar(stacked=True, rot=45, height=320, responsive=True, xlabel="Mois",
+                                  ylabel="Sollicitations", legend="right", color=colors)  # fmt: skip

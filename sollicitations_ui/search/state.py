@@ -1,0 +1,149 @@
+""""Rechercher": the guide's criteria, one page of results, exports: the state, in plain param (no Panel: tested without a browser)."""
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+
+import pandas as pd
+import param
+
+import sollicitations as sol
+from sollicitations.access import Space
+from sollicitations.status import Status
+
+from ..common import (NONE, Navigation, Pager, choices, messages_of,
+                      recipient_choices, structure_choices)
+
+
+class SearchForm(param.Parameterized):
+    """The "Rechercher" tab: the guide's criteria, then one page of results."""
+
+    numero = param.String(default="")
+    categorie = param.Selector(default=NONE, objects=[NONE])
+    sous_categorie = param.Selector(default=NONE, objects=[NONE])
+    numero_objet = param.String(default="")
+    du = param.Date(default=None, allow_None=True)
+    au = param.Date(default=None, allow_None=True)
+    structure = param.Selector(default=NONE, objects=[NONE])
+    destinataire_recherche = param.String(default="")
+    destinataire = param.Selector(default=NONE, objects=[NONE])
+    service_destinataire = param.Selector(default=NONE, objects=[NONE])  # a service code of `destinataire`
+    cree_par = param.String(default="")
+    mots = param.String(default="", doc="words of the description or of the exchanges, each a prefix")
+    emetteur = param.String(default="", doc="emitter structure identifier, on the receivers' side")
+    export_format = param.Selector(default="xlsx", objects={"Excel (XLSX)": "xlsx", "CSV": "csv"})
+    progress = param.Integer(default=0, bounds=(0, 100))
+    export_path = param.String(default="")
+    export_message = param.String(default="")
+    statuts = param.ListSelector(default=[], objects=[s.short_label for s in Status])
+    rows = param.DataFrame(default=None, allow_None=True)
+    errors = param.List(default=[])
+    message = param.String(default="")
+
+    def __init__(self, me: sol.UserDesk, navigation: Navigation, space: Space = Space.EMISES, **params):
+        super().__init__(**params)
+        self.me, self.navigation, self.space, self.pager = me, navigation, space, Pager()
+        self.param.categorie.objects = choices("Toutes", me.desk.catalogue.categories())
+        if space == Space.EMISES:
+            self.param.structure.objects = {"Toutes": NONE, **structure_choices(me, space)}
+        else:  # the receiver picks among its own structures, and types the emitter's identifier
+            self.param.destinataire.objects = {"Toutes": NONE, **structure_choices(me, space)}
+        self._recipient_services()
+        self.pager.param.watch(lambda e: self.run() if self.rows is not None else None, ["page", "page_size"])
+        navigation.param.watch(lambda e: self.run() if self.rows is not None else None, "revision")
+
+    @param.depends("categorie", watch=True)
+    def _sub_categories(self):
+        subs = self.me.desk.catalogue.sous_categories(self.categorie) if self.categorie else []
+        self.param.sous_categorie.objects = choices("Toutes", subs)
+        self.sous_categorie = NONE
+
+    @param.depends("destinataire", watch=True)
+    def _recipient_services(self):
+        """ "Service destinataire": the services of the chosen recipient structure."""
+        services = (self.me.desk.services(self.destinataire) if self.destinataire
+                    else pd.DataFrame(columns=["Code", "Service"]))  # fmt: skip
+        self.param.service_destinataire.objects = {"Tous": NONE, **dict(zip(services["Service"], services["Code"]))}
+        if self.service_destinataire not in self.param.service_destinataire.objects.values():
+            self.service_destinataire = NONE
+
+    def criteria(self) -> dict:
+        return {
+            "numero": self.numero, "categorie": self.categorie, "sous_categorie": self.sous_categorie,
+            "numero_objet": self.numero_objet, "du": self.du, "au": self.au,
+            "structure": self.structure if self.space == Space.EMISES else self.emetteur,
+            "destinataire": self.destinataire, "service_destinataire": self.service_destinataire,
+            "cree_par": self.cree_par, "statut": list(self.statuts), "mots": self.mots,
+        }  # fmt: skip
+
+    def search(self) -> None:
+        """The "Rechercher" button: back to page 1 with the current criteria."""
+        if self.pager.page != 1:
+            self.pager.page = 1  # the watcher runs the search
+            if self.rows is not None:
+                return
+        self.run()
+
+    def run(self) -> None:
+        try:
+            frame = self.me.search(self.pager.page, self.pager.page_size, self.space, **self.criteria())
+        except sol.SollicitationError as e:
+            self.param.update(errors=messages_of(e), rows=None)
+            return
+        self.pager.update(frame)
+        self.param.update(rows=frame, errors=[])
+
+    def reset(self) -> None:
+        with param.parameterized.batch_call_watchers(self):
+            for name in ("numero", "numero_objet", "cree_par", "mots", "destinataire_recherche", "emetteur"):
+                setattr(self, name, "")
+            self.param.update(categorie=NONE, structure=NONE, destinataire=NONE, service_destinataire=NONE,
+                              du=None, au=None, statuts=[], rows=None, errors=[], message="")  # fmt: skip
+            if self.space == Space.EMISES:
+                self.param.destinataire.objects = [NONE]
+
+    def find_recipients(self) -> None:
+        self.param.destinataire.objects = recipient_choices(self.me, self.destinataire_recherche, None)
+        self.destinataire = NONE
+
+    def clear_recipient(self) -> None:
+        """ "Vider": the recipient structure, and with it its service."""
+        self.destinataire_recherche = ""
+        self.param.destinataire.objects = [NONE]
+        self.param.update(destinataire=NONE, service_destinataire=NONE)  # the watcher empties the services
+
+    def clear_recipient_service(self) -> None:
+        """ "Vider" the recipient's service only."""
+        self.service_destinataire = NONE
+
+    def delete_draft(self, numero: int) -> None:
+        try:
+            self.me.delete_draft(numero)
+        except sol.SollicitationError as e:
+            self.errors = messages_of(e)
+            return
+        self.message = f"La sollicitation n° {numero} a été supprimée."
+        self.navigation.changed()
+
+    def export(self) -> None:
+        """ "Exporter les résultats": the whole result set to a file, with progress (see views)."""
+        extension = self.export_format
+        handle, path = tempfile.mkstemp(prefix="export-", suffix=f".{extension}")
+        os.close(handle)
+        self.param.update(progress=0, export_path="", export_message="", errors=[])
+
+        def advance(done: int, total: int) -> None:
+            self.progress = int(100 * done / total) if total else 100
+
+        try:
+            rows = self.me.export(path, format=extension, space=self.space, progress=advance, **self.criteria())
+        except sol.SollicitationError as e:
+            os.unlink(path)
+            self.param.update(errors=messages_of(e), progress=0)
+            return
+        self.param.update(progress=100, export_path=path,
+                          export_message=f"{rows} ligne{'s' if rows > 1 else ''} exportée{'s' if rows > 1 else ''}.")  # fmt: skip
+
+    def detail_pdf(self, numero: int) -> io.BytesIO:
+        return io.BytesIO(self.me.detail_pdf(numero))

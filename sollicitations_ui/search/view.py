@@ -1,0 +1,157 @@
+""""Rechercher": the guide's criteria, one page of results, exports: the thin Panel view."""
+from __future__ import annotations
+
+
+import hvplot.pandas  # noqa: F401  (registers .hvplot on DataFrames)
+import panel as pn
+from panel.viewable import Viewer
+
+import sollicitations as sol
+from sollicitations.access import Space
+from sollicitations.status import Status
+
+from .. import format as fmt
+from ..widgets import (PagerView, button, card, date_picker, fmt_messages, html, label,
+                       list_table)
+from .state import SearchForm
+
+
+class SearchView(Viewer):
+    def __init__(self, form: SearchForm, open_request, **params):
+        super().__init__(**params)
+        self.form, self.open_request = form, open_request
+        self.pending_delete = pn.Row(visible=False)
+
+    def __panel__(self):
+        f = self.form
+        w = pn.widgets
+        criteria = card(
+            "Critères de recherche",
+            pn.Row(
+                pn.Column(
+                    w.TextInput.from_param(f.param.numero, name="Numéro de la sollicitation", placeholder="Numéro de la sollicitation"),
+                    w.Select.from_param(f.param.categorie, name="Sélectionner une catégorie"),
+                    w.Select.from_param(f.param.sous_categorie, name="Sélectionner une sous-catégorie"),
+                    w.TextInput.from_param(f.param.numero_objet, name="Numéro d'objet", placeholder="Numéro d'objet"),
+                    pn.Row(date_picker(f.param.du, "Période de saisie de la sollicitation : du"),
+                           date_picker(f.param.au, "au")),
+                ),
+                pn.Column(*self._structure_criteria(), w.TextInput.from_param(f.param.cree_par, name="Créé par",
+                                                                              placeholder="Créé par"),
+                          w.TextInput.from_param(f.param.mots, name="Mots-clés",
+                                                 placeholder="Mots de la description ou des échanges",
+                                                 description="Chaque mot est cherché en début de mot, sans tenir compte"
+                                                             " des accents ; tous les mots doivent figurer.")),
+            ),
+            label("Statut sollicitation"),
+            w.CheckBoxGroup.from_param(f.param.statuts, name="Statut sollicitation", inline=True),
+            pn.Row(button("Réinitialiser", f.reset), button("Rechercher", f.search, kind="primary")),
+        )  # fmt: skip
+        ready = w.FileDownload(label="Télécharger le fichier", button_type="success", width=200,
+                               visible=f.param.export_path.rx.bool())  # fmt: skip
+        f.param.watch(lambda e: ready.param.update(file=e.new or None, filename=f"resultats-recherche.{f.export_format}")
+                      if e.new else None, "export_path")  # fmt: skip
+        export = pn.Row(
+            w.Select.from_param(f.param.export_format, name="", width=140),
+            button("Exporter les résultats", f.export),
+            pn.indicators.Progress(value=f.param.progress, max=100, width=160, visible=f.param.progress.rx() > 0,
+                                   align="center"),
+            pn.pane.HTML(pn.bind(fmt.esc, f.param.export_message), width=160, sizing_mode="fixed", align="center"), ready,
+        )  # fmt: skip
+        results = pn.bind(self._results, f.param.rows)
+        return pn.Column(
+            html(pn.bind(fmt.errors_html, f.param.errors)),
+            html(pn.bind(fmt.message_html, f.param.message)),
+            criteria,
+            self.pending_delete,
+            card("Résultat de la recherche", pn.Row(PagerView(f.pager), export), results),
+            sizing_mode="stretch_width",
+        )
+
+    def _structure_criteria(self) -> list:
+        f, w = self.form, pn.widgets
+        if f.space == Space.EMISES:
+            emitter = w.Select.from_param(f.param.structure, name="Identifiant structure émettrice")
+        else:
+            emitter = w.TextInput.from_param(f.param.emetteur, name="Identifiant structure émettrice",
+                                             placeholder="14 chiffres")  # fmt: skip
+        # The guide's "Service destinataire": the services of the recipient structure chosen above.
+        service = pn.Row(w.Select.from_param(f.param.service_destinataire, name="Service destinataire",
+                                             disabled=f.param.destinataire.rx.not_()),
+                         button("Vider", f.clear_recipient_service, align="end"))  # fmt: skip
+        if f.space == Space.RECUES:
+            return [emitter, w.Select.from_param(f.param.destinataire, name="Structure destinataire"), service]
+        return [
+            emitter,
+            pn.Row(w.TextInput.from_param(f.param.destinataire_recherche, name="Structure destinataire"),
+                   button("Rechercher", f.find_recipients, align="end"),
+                   button("Vider", f.clear_recipient, align="end")),
+            w.Select.from_param(f.param.destinataire, name="Structure destinataire trouvée"),
+            service,
+        ]  # fmt: skip
+
+    ACTIONS = ("Consulter", "Visualiser", "Télécharger")
+
+    @staticmethod
+    def link(name: str) -> str:
+        return f'<span class="row-action">{name}</span>'
+
+    def _results(self, rows):
+        links: tuple[str, ...] = ()
+        if rows is not None and not rows.empty:
+            # Each row's actions as link cells; "Supprimer" only on drafts, as the guide says: "La supprimer
+            # (uniquement si le statut est « Brouillon »)". Other rows get an empty cell.
+            rows = rows.copy()
+            rows.attrs = {}
+            links = self.ACTIONS + (("Supprimer",) if self.form.space == Space.EMISES else ())
+            for name in self.ACTIONS:
+                rows[name] = self.link(name)
+            if "Supprimer" in links:
+                rows["Supprimer"] = [self.link("Supprimer") if s == Status.BROUILLON.short_label else ""
+                                     for s in rows["Statut sollicitation"]]  # fmt: skip
+        self._shown = list_table(rows, self.open_request, on_button=self._row_action, link_columns=links,
+                                 reuse=getattr(self, "_shown", None))  # fmt: skip
+        if isinstance(self._shown, pn.widgets.Tabulator):
+            self._shown.titles = {name: "" for name in links}  # as button columns: no title
+        return self._shown
+
+    def _row_action(self, column, row):
+        numero = int(row["Référence"])
+        if column == "Consulter":
+            self.open_request(numero)
+            return
+        if column in ("Visualiser", "Télécharger"):
+            self._pdf_action(column, numero)
+            return
+        if row["Statut sollicitation"] != Status.BROUILLON.short_label:
+            self.form.errors = ["Seule une sollicitation au statut « Brouillon » peut être supprimée"]
+            return
+
+        def confirm():
+            self.pending_delete.visible = False
+            self.form.delete_draft(numero)
+
+        self.pending_delete.objects = [
+            html(f"<strong>Supprimer la sollicitation n° {numero} ? Cette action est définitive.</strong>"),
+            button("Confirmer la suppression", confirm, kind="danger"),
+            button("Annuler", lambda: setattr(self.pending_delete, "visible", False)),
+        ]
+        self.pending_delete.visible = True
+
+
+    def _pdf_action(self, column: str, numero: int) -> None:
+        """ "Visualiser" shows the detail PDF in the page; "Télécharger" offers the file."""
+        try:
+            data = self.form.detail_pdf(numero)
+        except sol.SollicitationError as e:
+            self.form.errors = fmt_messages(e)
+            return
+        close = button("Fermer", lambda: setattr(self.pending_delete, "visible", False))
+        if column == "Visualiser":
+            body = pn.pane.PDF(data, height=700, sizing_mode="stretch_width")
+        else:
+            body = pn.widgets.FileDownload(file=data, filename=f"sollicitation-{numero}.pdf", button_type="success",
+                                           label=f"Télécharger le détail n° {numero} (PDF)", width=320)  # fmt: skip
+        self.pending_delete.objects = [pn.Column(pn.Row(html(f"<strong>Sollicitation n° {numero}</strong>"), close), body,
+                                                 sizing_mode="stretch_width")]  # fmt: skip
+        self.pending_delete.visible = True

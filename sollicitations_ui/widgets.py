@@ -1,0 +1,303 @@
+"""Widgets every screen uses: cards, buttons, pagers, request tables, French date pickers, lazy tabs."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import panel as pn
+import param
+from panel.viewable import Viewer
+
+import sollicitations as sol
+from sollicitations.status import Status
+
+from . import format as fmt
+from .common import PAGE_SIZES
+
+NUMBER_COLUMNS = ("Numéro de la sollicitation", "Référence")
+STATUS_COLORS = {
+    Status.BROUILLON.short_label: "#9aa5b1",
+    Status.ENVOYEE.short_label: "#4c72b0",
+    Status.EN_COURS.short_label: "#dd8452",
+    Status.INFORMATIONS_REQUISES.short_label: "#c44e52",
+    Status.REPONDUE.short_label: "#8172b3",
+    Status.FERMEE.short_label: "#55a868",
+}
+from .common import Pager
+
+
+class FrenchDatePicker(pn.widgets.DatePicker):
+    """A date picker that shows dd/mm/yyyy (the guide's "jj/mm/aaaa").
+
+    Panel 1.9 does not expose Bokeh's `date_format`; a parameter of the same name reaches the model.
+    Bokeh shows the date in this format (flatpickr's altInput) and still sends "Y-m-d" to the server.
+    """
+
+    date_format = param.String(default="d/m/Y", doc="flatpickr display format")
+
+
+# flatpickr's visible copy of the input ("form-control input") misses the size of Bokeh's other inputs.
+DATE_INPUT_CSS = ":host input.form-control.input { font-size: 12px; height: 32px; }"
+
+
+def date_picker(p, name: str, **kwargs) -> FrenchDatePicker:
+    return FrenchDatePicker.from_param(p, name=name, stylesheets=[DATE_INPUT_CSS], **kwargs)
+
+
+def label(text: str) -> pn.pane.HTML:
+    return pn.pane.HTML(f'<span style="font-size:.9em">{fmt.esc(text)}</span>', margin=(8, 10, 0, 10))
+
+
+def card(title: str, *objects, **kwargs) -> pn.Card:
+    return pn.Card(*objects, title=title, collapsible=False, sizing_mode="stretch_width",
+                   margin=(0, 0, 12, 0), **kwargs)  # fmt: skip
+
+
+def html(content, **kwargs) -> pn.pane.HTML:
+    """An HTML pane whose content was built from escaped text only (see format.py)."""
+    return pn.pane.HTML(content, sizing_mode="stretch_width", margin=(2, 5), stylesheets=[fmt.CSS], **kwargs)
+
+
+def button(label: str, on_click, kind: str = "default", **kwargs) -> pn.widgets.Button:
+    kwargs.setdefault("width", max(60, 8 * len(label) + 36))
+    widget = pn.widgets.Button(name=label, button_type=kind, sizing_mode="fixed", height=34, **kwargs)
+    widget.on_click(lambda event: on_click())
+    return widget
+
+
+class PagerView(Viewer):
+    def __init__(self, pager: Pager, **params):
+        super().__init__(**params)
+        self.pager = pager
+
+    def __panel__(self):
+        size = pn.widgets.Select.from_param(self.pager.param.page_size, name="", width=70, options=PAGE_SIZES)
+        summary = pn.bind(lambda *_: self.pager.summary, self.pager.param.page, self.pager.param.total, self.pager.param.pages)
+        return pn.Row(
+            button("«", self.pager.previous, width=40),
+            pn.pane.HTML(summary, margin=(12, 8), width=220),
+            button("»", self.pager.next, width=40),
+            size,
+            label("lignes par page"),
+            align="center",
+        )
+
+
+def downloads(make_file, name: str) -> pn.Row:
+    """ "Télécharger" a whole list, as a spreadsheet or as CSV."""
+    return pn.Row(*[
+        pn.widgets.FileDownload(callback=lambda f=f: make_file(f), filename=f"{name}.{f}", label=label,
+                                button_type="light", width=170, align="end")
+        for f, label in (("xlsx", "Télécharger (XLSX)"), ("csv", "Télécharger (CSV)"))
+    ], sizing_mode="fixed", width=360, align="end")  # fmt: skip
+
+
+def list_table(frame: pd.DataFrame | None, on_number, buttons: dict | None = None, on_button=None,
+               action_column: str | None = None, on_action=None, link_columns: tuple[str, ...] = (),
+               reuse=None) -> pn.viewable.Viewable:  # fmt: skip
+    """A page of requests; clicking a number opens it.
+
+    `buttons`: the same action on every row (Tabulator's button columns). `link_columns`: columns of
+    `frame` that hold each row's own action as HTML of ours (never user text; an empty cell: no
+    action); a click on one calls `on_button(column, row)`, like a button.
+
+    `reuse`: what this function returned for the previous page of the same list. When that was a
+    table with the same columns, it gets the new rows (its `.value`) and is returned again: a new page
+    or a new search does not rebuild the widget, in the server nor in the browser.
+    """
+    if frame is None:
+        return pn.pane.HTML("")
+    if frame.empty:
+        return html('<p class="empty">Aucune sollicitation.</p>')
+    shown = fmt.dates_as_text(frame)
+    if isinstance(reuse, pn.widgets.Tabulator) and list(reuse.value.columns) == list(shown.columns):
+        reuse.rows_shown = frame
+        reuse.param.update(value=shown, sorters=[])  # as a new table: in the order of the list
+        return reuse
+    table = pn.widgets.Tabulator(
+        shown, show_index=False, disabled=True, sizing_mode="stretch_width", layout="fit_columns",
+        buttons=buttons or {}, selectable=False,
+        formatters={c: {"type": "html" if c in link_columns else "textarea"} for c in shown.columns},
+        stylesheets=[":host .tabulator-cell[tabulator-field='Numéro de la sollicitation'],"
+                     ":host .tabulator-cell[tabulator-field='Référence'] { color: #000091; text-decoration: underline; cursor: pointer; }",
+                     ":host .row-action, :host .tabulator-cell[tabulator-field='Actions'] { color: #000091; text-decoration: underline; cursor: pointer; }",
+                     ":host .tabulator-col-title { white-space: normal !important; }"],
+    )  # fmt: skip
+
+    table.rows_shown = frame  # the rows behind the cells (replaced with the table's value, see `reuse`)
+
+    def clicked(event):
+        row = table.rows_shown.iloc[event.row]
+        if event.column in NUMBER_COLUMNS:
+            on_number(int(row[event.column]))
+        elif buttons and event.column in buttons and on_button:
+            on_button(event.column, row)
+        elif event.column in link_columns and on_button and row[event.column]:
+            on_button(event.column, row)
+        elif event.column == action_column and on_action and row[action_column]:
+            on_action(row)
+
+    table.on_click(clicked)
+    return table
+
+
+# Tabulator's own words (pager, loading), in French; every table of the app is built by `tabulator()`.
+FRENCH_TABULATOR = {
+    "locale": "fr",
+    "langs": {
+        "fr": {
+            "data": {"loading": "Chargement", "error": "Erreur"},
+            "pagination": {
+                "page_size": "Lignes par page", "page_title": "Afficher la page",
+                "first": "Première", "first_title": "Première page", "last": "Dernière", "last_title": "Dernière page",
+                "prev": "Précédente", "prev_title": "Page précédente", "next": "Suivante", "next_title": "Page suivante",
+                "all": "Toutes", "counter": {"showing": "Lignes", "of": "sur", "rows": "lignes", "pages": "pages"},
+            },
+        }
+    },
+}  # fmt: skip
+
+
+def tabulator(frame: pd.DataFrame, **kwargs) -> pn.widgets.Tabulator:
+    """A read-only table that speaks French; the defaults every list of the app shares."""
+    configuration = {**FRENCH_TABULATOR, **kwargs.pop("configuration", {})}
+    options = dict(show_index=False, disabled=True, selectable=False, sizing_mode="stretch_width", layout="fit_columns")
+    return pn.widgets.Tabulator(frame, configuration=configuration, **{**options, **kwargs})
+
+
+def fmt_messages(error: Exception) -> list[str]:
+    return error.messages if isinstance(error, sol.ValidationError) else [str(error)]
+
+
+class LazyTabs:
+    """Tabs whose content is built the first time it is shown, then kept.
+
+    A new session builds (and sends to the browser) only the tab it shows, and runs only that tab's
+    queries; a later tab is built on its first click. Once built, a tab stays in the page, so going
+    back to it is a switch in the browser: nothing is rebuilt nor sent again.
+    """
+
+    def __init__(self, items: list[tuple[str, Callable[[], object]]], **kwargs):
+        self.builders: list[Callable[[], object] | None] = [build for _, build in items]
+        self.slots = [pn.Column(sizing_mode="stretch_width") for _ in items]
+        self.tabs = pn.Tabs(*[(name, slot) for (name, _), slot in zip(items, self.slots)], dynamic=False, **kwargs)
+        self.tabs.param.watch(lambda e: self.show(e.new), "active")
+
+    def show(self, index: int) -> None:
+        """Build tab `index` if it never was shown (the `active` watcher calls it on every switch)."""
+        if 0 <= index < len(self.builders) and (build := self.builders[index]) is not None:
+            self.builders[index] = None
+            self.slots[index].objects = [build()]
+
+
+class Feedback(pn.custom.JSComponent):
+    """The result of an action, shown where the user is: next to the buttons that were clicked.
+
+    Bind `errors` and `message` to the state's parameters. Each change replaces what was shown
+    (never a stack of old messages), is announced (role="alert" for errors, "status" for a
+    confirmation, RGAA 7.5) and is scrolled into view. Text is set with textContent: nothing a user
+    wrote is ever read as HTML.
+    """
+
+    errors = param.List(default=[])
+    message = param.String(default="")
+
+    _esm = """
+    export function render({ model, el }) {
+      const box = document.createElement("div")
+      box.className = "feedback"
+      function draw() {
+        box.replaceChildren()
+        const errors = model.errors || []
+        if (errors.length) {
+          const alert = document.createElement("div")
+          alert.className = "errors"
+          alert.setAttribute("role", "alert")
+          const list = document.createElement("ul")
+          for (const text of errors) {
+            const item = document.createElement("li")
+            item.textContent = text
+            list.appendChild(item)
+          }
+          alert.appendChild(list)
+          box.appendChild(alert)
+        } else if (model.message) {
+          const status = document.createElement("div")
+          status.className = "success"
+          status.setAttribute("role", "status")
+          status.textContent = model.message
+          box.appendChild(status)
+        }
+        if (box.childElementCount) {
+          requestAnimationFrame(() => box.scrollIntoView({ block: "nearest", behavior: "instant" }))
+        }
+      }
+      model.on(["errors", "message"], draw)
+      draw()
+      el.appendChild(box)
+    }
+    """
+    _stylesheets = [
+        """
+        .errors { color: #b40000; background: #fde9e9; border-left: 4px solid #b40000; padding: .4em .8em; margin: 4px 0; }
+        .errors ul { margin: 0; padding-left: 1.2em; }
+        .success { color: #0b5e2a; background: #e6f4ea; border-left: 4px solid #18753c; padding: .5em .8em; margin: 4px 0; }
+        """
+    ]
+
+
+class Confirmation(pn.custom.JSComponent):
+    """The guide's confirmation window: a modal dialog with a text (e.g. the request's number).
+
+    It opens whenever `text` is set and closes with its "Fermer" button or Escape, giving focus back
+    where it was; closing empties `text`, so the same confirmation can open again.
+    """
+
+    text = param.String(default="")
+    title = param.String(default="Confirmation")
+
+    _esm = """
+    export function render({ model, el }) {
+      const dialog = document.createElement("dialog")
+      dialog.className = "confirmation"
+      dialog.setAttribute("aria-labelledby", "confirmation-title")
+      const heading = document.createElement("h2")
+      heading.id = "confirmation-title"
+      const body = document.createElement("p")
+      body.setAttribute("role", "status")
+      const close = document.createElement("button")
+      close.type = "button"
+      close.textContent = "Fermer"
+      dialog.append(heading, body, close)
+      let opener = null
+      close.addEventListener("click", () => dialog.close())
+      dialog.addEventListener("close", () => {
+        model.text = ""
+        if (opener && opener.focus) opener.focus()
+      })
+      function draw() {
+        heading.textContent = model.title
+        body.textContent = model.text
+        if (model.text && !dialog.open) {
+          opener = document.activeElement
+          dialog.showModal()
+          close.focus()
+        } else if (!model.text && dialog.open) {
+          dialog.close()
+        }
+      }
+      model.on(["text", "title"], draw)
+      el.appendChild(dialog)
+      draw()
+    }
+    """
+    _stylesheets = [
+        """
+        dialog.confirmation { border: 1px solid #000091; border-radius: 4px; padding: 1.2em 1.5em; max-width: 34em; }
+        dialog.confirmation::backdrop { background: rgba(0, 0, 0, .4); }
+        dialog.confirmation h2 { color: #000091; font-size: 1.2em; margin: 0 0 .6em; }
+        dialog.confirmation p { color: #0b5e2a; margin: 0 0 1em; }
+        dialog.confirmation button { background: #000091; color: #fff; border: 0; border-radius: 4px; padding: .4em 1.2em; }
+        dialog.confirmation button:focus-visible { outline: 3px solid #0a76f6; outline-offset: 2px; }
+        """
+    ]
