@@ -29,6 +29,13 @@ def day(value) -> str:
     return str(value)
 
 
+def moment(value) -> str:
+    """dd/mm/yyyy hh:mm, as the detail PDF writes the dates of Historique and comments."""
+    if isinstance(value, (datetime, pd.Timestamp)) and value is not pd.NaT:
+        return value.strftime("%d/%m/%Y %H:%M")
+    return day(value)
+
+
 def long_day(value) -> str:
     """"19 févr. 2018", as the guide's detail titles."""
     if not isinstance(value, (datetime, date, pd.Timestamp)):
