@@ -192,7 +192,8 @@ class Desk:
         return self.contact(categorie, sous_categorie, email, description, guard=guard)
 
     def search_structures(self, text: str, etat: bool | None = None, limit: int = 50) -> pd.DataFrame:
-        """Public structures whose name or identifier contains `text` (the "Rechercher" button)."""
+        """Public structures whose name or identifier holds every word of `text`, in any order, case and
+        accents aside (the recipient's "Rechercher" button)."""
         problems = rules.not_text("destinataire", text)
         if etat is not None and not isinstance(etat, bool):
             problems.append("La réponse « service de l'Etat » doit être Oui ou Non")

@@ -6,6 +6,7 @@ Identifiers are never spliced from input: the few that vary come from whitelists
 from __future__ import annotations
 
 import random
+import re
 import shutil
 import threading
 import time
@@ -312,6 +313,24 @@ def _plain_sql(text: str) -> str:
     for letter, base in _LONGER:
         text = f"replace({text}, '{letter}', '{base}')"
     return f"translate({text}, '{_ACCENTED}', '{_UNACCENTED}')"
+
+
+_PLAIN_TABLE = str.maketrans(_ACCENTED, _UNACCENTED)
+# What separates the words of a structure search: blanks and the punctuation of names ("Saint-Aubin",
+# "d'appel"). LIKE's own "%" and "_" are not among them: they are searched as they are.
+_STRUCTURE_WORD_SEPARATORS = re.compile(r"[\s\-'’,.;:/()]+")
+MAX_STRUCTURE_WORDS = 12
+
+
+def structure_search_words(text: str) -> list[str]:
+    """The words of a structure search, folded as `_plain_sql("lower(...)")` folds the stored text:
+    lower case, then the same ligatures and accents undone. Distinct, in order, at most 12."""
+    plain = text.lower()
+    for letter, base in _LONGER:
+        plain = plain.replace(letter, base)
+    plain = plain.translate(_PLAIN_TABLE)
+    words = [w for w in _STRUCTURE_WORD_SEPARATORS.split(plain) if w]
+    return list(dict.fromkeys(words))[:MAX_STRUCTURE_WORDS]
 
 
 def words_sql(source: str) -> str:
@@ -864,12 +883,19 @@ class Store:
     def search_structures(
         self, text: str, publique: bool | None = True, service_etat: bool | None = None, limit: int = 50
     ) -> list[dict]:
-        pattern = "%" + _escape_like(text.lower()) + "%"
+        """Structures whose name and identifier hold every word of `text`, in any order, case and accents
+        aside ("college jean" finds "Jean Moulin, COLLÈGE"); no word at all: every structure.
+
+        Each word is a bound LIKE pattern over the folded text (the same folding as full-text words, see
+        `_plain_sql`), so the statement is the same on DuckDB and PostgreSQL.
+        """
+        words = structure_search_words(text)
+        folded = _plain_sql("lower(coalesce(designation, '') || ' ' || id)")
+        matches = "".join(f" AND {folded} LIKE ? ESCAPE '\\'" for _ in words)
         return self._all(
-            "SELECT * FROM structures WHERE (lower(designation) LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\')"
-            " AND (CAST(? AS BOOLEAN) IS NULL OR publique = ?) AND (CAST(? AS BOOLEAN) IS NULL OR service_etat = ?)"
-            " ORDER BY designation, id LIMIT ?",
-            [pattern, pattern, publique, publique, service_etat, service_etat, limit],
+            "SELECT * FROM structures WHERE (CAST(? AS BOOLEAN) IS NULL OR publique = ?)"
+            " AND (CAST(? AS BOOLEAN) IS NULL OR service_etat = ?)" + matches + " ORDER BY designation, id LIMIT ?",
+            [publique, publique, service_etat, service_etat, *["%" + _escape_like(w) + "%" for w in words], limit],
         )
 
     def services(self, structure_id: str) -> list[dict]:
