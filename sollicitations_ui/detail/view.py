@@ -1,16 +1,40 @@
-""""Consulter": one request and the actions its status allows the user: the thin Panel view."""
+""""Consulter": one request and the actions its status allows the user: the thin Panel view.
+
+The state decides what is shown (`Detail.buttons`, `Detail.mode`, `can_add_attachment`...); this view
+renders it by swapping the objects of two containers (the attachments block, and the place under the
+detail that holds either the buttons or the one open block): a Card whose `visible` is bound stays
+drawn in the browser, a swapped container does not.
+"""
 from __future__ import annotations
 
-
-import hvplot.pandas  # noqa: F401  (registers .hvplot on DataFrames)
 import panel as pn
 from panel.viewable import Viewer
 
-from sollicitations.status import Action, Status
-
 from .. import format as fmt
-from ..widgets import (button, card, html, label)
-from .state import RECEIVER_BLOCKS, Detail
+from ..widgets import Feedback, button, card, html, label, tabulator
+from .state import BLOCKS, BUTTONS, DOWNLOAD, RECEIVER_BLOCKS, Detail
+
+KINDS = {b.label: b.kind for b in (*BUTTONS, DOWNLOAD)}
+COMMENT_BLOCKS = ("information", "reponse", "transfert")
+
+
+class Reveal(pn.custom.JSComponent):
+    """Scrolls itself into view when drawn: put last in a block, the block's buttons are in the window."""
+
+    _esm = """
+    export function render({ el }) {
+      setTimeout(() => requestAnimationFrame(() => el.scrollIntoView({ block: "nearest", behavior: "instant" })), 50)
+    }
+    """
+
+
+def chosen(files: pn.widgets.FileInput) -> dict[str, bytes]:
+    """The files a FileInput holds, by name (one or several)."""
+    if not files.value:
+        return {}
+    names = files.filename if isinstance(files.filename, list) else [files.filename]
+    values = files.value if isinstance(files.value, list) else [files.value]
+    return dict(zip(names, values))
 
 
 class DetailView(Viewer):
@@ -19,33 +43,67 @@ class DetailView(Viewer):
     def __init__(self, detail: Detail, **params):
         super().__init__(**params)
         self.detail = detail
+        self._blocks_built: dict[str, pn.viewable.Viewable] = {}
 
     def __panel__(self):
         d = self.detail
-        w = pn.widgets
-        complement_files = w.FileInput(multiple=True, sizing_mode="stretch_width")
-
-        def send_complement():
-            if complement_files.value:
-                names = complement_files.filename if isinstance(complement_files.filename, list) else [complement_files.filename]
-                values = complement_files.value if isinstance(complement_files.value, list) else [complement_files.value]
-                d.add_attachments(dict(zip(names, values)))
-                complement_files.clear()
-                if d.errors:
-                    return
-            d.send_complement()
-
-        complement = card(
-            "Mise à jour de la sollicitation",
-            w.TextAreaInput.from_param(d.param.complement, name="Complément d'information *", height=120, max_length=4000),
-            label("Pièces jointes"), complement_files,
-            pn.Row(button("Annuler", d.cancel), button("Valider et envoyer", send_complement, kind="success")),
-            visible=d.param.mode.rx() == "complement",
+        self.files = pn.widgets.FileInput(multiple=True, sizing_mode="stretch_width")
+        self.attachments = pn.Column(sizing_mode="stretch_width")
+        self.actions = pn.Column(sizing_mode="stretch_width", margin=0)
+        self.feedback = Feedback(errors=d.param.errors, message=d.param.message, sizing_mode="stretch_width")
+        d.param.watch(lambda *_: self._draw_attachments(), ["data", "can_add_attachment", "can_delete_attachment"])
+        d.param.watch(lambda *_: self._draw_actions(), ["buttons", "mode"])
+        self._draw_attachments()
+        self._draw_actions()
+        return pn.Column(
+            html(pn.bind(self._blocks, d.param.data)),
+            self.attachments, self.actions, self.feedback,
+            sizing_mode="stretch_width",
         )  # fmt: skip
-        is_answered = pn.bind(lambda data: bool(data) and data["statut"] == Status.REPONDUE, d.param.data)
-        closing = card(
-            "Clôture d'une sollicitation",
-            pn.Column(
+
+    # -- the place under the detail: the buttons, or the open block --------------------------------
+
+    def _draw_actions(self) -> None:
+        d = self.detail
+        if d.mode:
+            self.actions.objects = [self._block(d.mode), Reveal(height=0, margin=0)]
+        elif d.buttons:
+            self.actions.objects = [pn.Row(*[button(name, lambda name=name: d.press(name), kind=KINDS[name])
+                                             for name in d.buttons])]  # fmt: skip
+        else:
+            self.actions.objects = []
+
+    def _block(self, mode: str):
+        d = self.detail
+        if mode not in self._blocks_built:
+            self._blocks_built[mode] = self._build_block(mode)
+        block = self._blocks_built[mode]
+        if mode == "cloture":
+            self._resolution.visible = d.asks_resolution
+        if mode == "telechargement":
+            self._download.filename = f"sollicitation-{d.numero}.pdf"
+        return block
+
+    def _build_block(self, mode: str):
+        d = self.detail
+        w = pn.widgets
+        cancel = button("Annuler", d.cancel)
+        if mode == "telechargement":
+            self._download = w.FileDownload(callback=lambda: d.pdf(d.inclure_pieces_jointes), filename="sollicitation.pdf",
+                                            label=BLOCKS[mode][1], button_type="primary", width=140, height=34)  # fmt: skip
+            return card(
+                BLOCKS[mode][0],
+                label("Souhaitez-vous inclure les pièces jointes à votre téléchargement ?"),
+                w.RadioBoxGroup.from_param(d.param.inclure_pieces_jointes, name="", inline=True),
+                pn.Row(self._download, cancel),
+            )  # fmt: skip
+        validate = button(BLOCKS[mode][1], lambda: d.validate(chosen(self.files)),
+                          kind="success" if mode == "complement" else "primary")  # fmt: skip
+        if mode == "complement":
+            fields = [w.TextAreaInput.from_param(d.param.complement, name="Complément d'information *", height=120,
+                                                 max_length=4000, sizing_mode="stretch_width")]  # fmt: skip
+        elif mode == "cloture":
+            self._resolution = pn.Column(
                 label("La réponse apportée vous a-t-elle permis de résoudre votre problème ?"),
                 w.RadioBoxGroup.from_param(d.param.resolue, name="", inline=True),
                 pn.Column(
@@ -53,48 +111,61 @@ class DetailView(Viewer):
                     w.RadioBoxGroup.from_param(d.param.rouvrir, name="", inline=True),
                     visible=d.param.resolue.rx().rx.pipe(lambda r: r is False),
                 ),
-                visible=is_answered,
-            ),
-            w.TextAreaInput.from_param(d.param.commentaire, name="Commentaires *", placeholder="Commentaires", height=100,
-                                       max_length=4000),
-            pn.Row(button("Annuler", d.cancel), button("Valider", d.validate_closing, kind="primary")),
-            visible=d.param.mode.rx() == "cloture",
+            )  # fmt: skip
+            fields = [self._resolution,
+                      w.TextAreaInput.from_param(d.param.commentaire, name="Commentaires *", placeholder="Commentaires",
+                                                 height=100, max_length=4000, sizing_mode="stretch_width")]  # fmt: skip
+        elif mode == "assignation":
+            fields = [w.Select.from_param(d.param.agent, name="Assigné à *", width=320)]
+        else:
+            assert mode in COMMENT_BLOCKS and mode in RECEIVER_BLOCKS, mode
+            fields = [w.TextAreaInput.from_param(d.param.texte, name="Commentaire *", height=120, max_length=4000,
+                                                 sizing_mode="stretch_width")]  # fmt: skip
+        return card(BLOCKS[mode][0], *fields, pn.Row(cancel, validate))
+
+    # -- "Pièces jointes" ------------------------------------------------------------------------
+
+    def _draw_attachments(self) -> None:
+        d = self.detail
+        data = d.data
+        if not data:
+            self.attachments.objects = []
+            return
+        frame = data["pieces_jointes"]
+        columns = ["Type", "Désignation", "Extension", "Nom du fichier", "Ajoutée le"]
+        count = html(f"Total de {len(frame)} pièce(s) jointe(s).")
+        if d.can_delete_attachment and not frame.empty:
+            shown = fmt.dates_as_text(frame)[["id", *columns]]
+            table = tabulator(shown, selectable="checkbox", hidden_columns=["id"],
+                              formatters={c: {"type": "plaintext"} for c in columns})  # fmt: skip
+            table.param.watch(lambda e: setattr(d, "selected_attachments", [int(shown.iloc[i]["id"]) for i in e.new]),
+                              "selection")  # fmt: skip
+        else:
+            table = html(fmt.table(fmt.dates_as_text(frame), columns, empty="Aucune pièce jointe."))
+        download = pn.widgets.FileDownload(
+            callback=self._attachments_file, filename=f"pieces-jointes-{data['numero']}.zip",
+            label="Télécharger pièces jointes", button_type="light", disabled=frame.empty, width=220, height=34,
         )  # fmt: skip
-        download = w.FileDownload(callback=lambda: d.pdf(d.inclure_pieces_jointes), filename="sollicitation.pdf",
-                                  label="Télécharger", button_type="primary", width=140)  # fmt: skip
-        if d.numero:  # opened before this tab was first shown (views are built on first display)
-            download.filename = f"sollicitation-{d.numero}.pdf"
-        d.param.watch(lambda e: setattr(download, "filename", f"sollicitation-{e.new}.pdf") if e.new else None, "numero")
-        download_options = card(
-            "Options de téléchargement",
-            label("Souhaitez-vous inclure les pièces jointes à votre téléchargement ?"),
-            w.RadioBoxGroup.from_param(d.param.inclure_pieces_jointes, name="", inline=True),
-            pn.Row(download, button("Annuler", d.cancel)),
-            visible=d.param.mode.rx() == "telechargement",
-        )  # fmt: skip
-        receiver_title = pn.bind(lambda mode: f"<h3 style='color:#000091;margin:0'>{fmt.esc(RECEIVER_BLOCKS[mode][0])}</h3>"
-                                 if mode in RECEIVER_BLOCKS else "", d.param.mode)  # fmt: skip
-        receiver = pn.Column(
-            html(receiver_title),
-            w.Select.from_param(d.param.agent, name="Assigné à *", visible=d.param.mode.rx() == "assignation"),
-            w.TextAreaInput.from_param(d.param.texte, name="Commentaire *", height=120, max_length=4000,
-                                       visible=d.param.mode.rx().rx.pipe(lambda m: m in ("information", "reponse", "transfert"))),
-            pn.Row(button("Annuler", d.cancel), button("Valider", d.validate_receiver, kind="primary")),
-            visible=d.param.mode.rx().rx.pipe(lambda m: m in RECEIVER_BLOCKS),
-            styles={"border": "1px solid #d9dde3", "padding": "8px", "background": "#fff"},
-            sizing_mode="stretch_width",
-        )  # fmt: skip
-        actions = pn.bind(self._actions, d.param.data, d.param.mode)
-        return pn.Column(
-            html(pn.bind(fmt.errors_html, d.param.errors)),
-            html(pn.bind(fmt.message_html, d.param.message)),
-            html(pn.bind(self._blocks, d.param.data)),
-            pn.bind(self._attachments, d.param.data),
-            complement, closing, receiver, download_options,
-            html(pn.bind(lambda errors, mode: fmt.errors_html(errors) if mode else "", d.param.errors, d.param.mode)),
-            actions,
-            sizing_mode="stretch_width",
-        )  # fmt: skip
+        self._attachments_download = download
+        tools = [download]
+        if d.can_delete_attachment:
+            tools.insert(0, button("Supprimer pièces jointes", d.delete_attachments, disabled=frame.empty))
+        parts = [count, table, pn.Row(*tools)]
+        if d.can_add_attachment:
+            def add():
+                d.add_attachments(chosen(self.files))
+                if not d.errors:
+                    self.files.clear()
+
+            parts.append(pn.Row(self.files, button("Ajouter", add, kind="primary")))
+        self.attachments.objects = [card("Pièces jointes", *parts)]
+
+    def _attachments_file(self):
+        name, content = self.detail.attachments_zip()
+        self._attachments_download.filename = name  # read by FileDownload after this callback returns
+        return content
+
+    # -- the detail itself -------------------------------------------------------------------------
 
     def _blocks(self, data) -> str:
         if not data:
@@ -125,55 +196,13 @@ class DetailView(Viewer):
             ]) + "</div>")  # fmt: skip
         description = fmt.block("Description", f"<p>{fmt.multiline(data['description'])}</p>")
         comments = "".join(
-            f'<div class="comment"><div class="meta">{fmt.day(c["date"])} — {e(c["auteur"])}</div>{fmt.multiline(c["texte"])}</div>'
+            f'<div class="comment"><div class="meta">{fmt.moment(c["date"])} — {e(c["auteur"])}</div>{fmt.multiline(c["texte"])}</div>'
             for c in data["commentaires"]
         ) or "<p><em>Aucun commentaire.</em></p>"
-        history = fmt.dates_as_text(data["historique"])
+        history = data["historique"].copy()
+        history["Date"] = [fmt.moment(v) for v in history["Date"]]
         history_table = fmt.table(history, ["Date", "Utilisateur", "Ancien statut", "Nouveau statut", "Commentaire"])
         return "".join([
             title, header, emitter, recipient_block, description,
             fmt.block("Commentaires/Réponses", comments), fmt.block("Historique", history_table),
         ])  # fmt: skip
-
-    def _attachments(self, data):
-        if not data:
-            return html("")
-        frame = data["pieces_jointes"]
-        content = fmt.table(fmt.dates_as_text(frame), ["Type", "Désignation", "Extension", "Nom du fichier", "Ajoutée le"],
-                            empty="Aucune pièce jointe.")  # fmt: skip
-        download = pn.widgets.FileDownload(
-            callback=lambda: self.detail.attachments_zip()[1], filename=f"pieces-jointes-{data['numero']}.zip"
-            if len(frame) != 1 else frame["Nom du fichier"].iloc[0],
-            label="Télécharger pièces jointes", button_type="light", disabled=frame.empty,
-        )  # fmt: skip
-        parts = [html(f"Total de {len(frame)} pièce(s) jointe(s).{content}"), download]
-        if self.detail.can(Action.ADD_ATTACHMENT) and data["statut"] != Status.BROUILLON:
-            files = pn.widgets.FileInput(multiple=True, sizing_mode="stretch_width")
-
-            def add():
-                if files.value:
-                    names = files.filename if isinstance(files.filename, list) else [files.filename]
-                    values = files.value if isinstance(files.value, list) else [files.value]
-                    self.detail.add_attachments(dict(zip(names, values)))
-
-            parts.append(pn.Row(files, button("Ajouter", add, kind="primary")))
-        return card("Pièces jointes", *parts)
-
-    def _actions(self, data, mode):
-        d = self.detail
-        if not data or mode:
-            return pn.Row()
-        buttons = []
-        if d.can(Action.CLOSE_RESOLVED, Action.CLOSE_UNRESOLVED, Action.REOPEN, Action.CLOSE_EARLY):
-            buttons.append(button("Clôturer", d.start_closing, kind="primary"))
-        if d.can(Action.ADD_COMPLEMENT):
-            buttons.append(button("Ajouter complément d'information", d.start_complement, kind="success"))
-        if d.can(Action.TAKE_IN_CHARGE):
-            buttons.append(button("Prendre en charge", d.take_in_charge, kind="primary"))
-        for mode, (title, action) in RECEIVER_BLOCKS.items():
-            if d.can(action):
-                label = {"assignation": "Assigner", "information": "Demander des informations complémentaires",
-                         "reponse": "Répondre", "transfert": "Transférer au support"}[mode]  # fmt: skip
-                buttons.append(button(label, lambda mode=mode: d.start(mode), kind="success" if mode == "reponse" else "default"))
-        buttons.append(button("Télécharger détail", lambda: d.param.update(mode="telechargement", errors=[])))
-        return pn.Row(*buttons)
