@@ -174,11 +174,28 @@ class Desk:
     def contact_form(self, categorie, sous_categorie, email, description, captcha_token: str,
                      captcha_answer: str, client: str) -> int:  # fmt: skip
         """The public "Nous contacter" form: the fields, then the captcha (spent once) and the
-        client's rate limit, checked in the transaction that stores the request."""
-        self.contact(categorie, sous_categorie, email, description, check_only=True)
+        client's rate limit, checked in the transaction that stores the request.
+
+        Every refusal of the form comes in one list (the fields', the captcha's), so that the visitor
+        corrects everything at once."""
+        problems: list[str] = []
+        try:
+            self.contact(categorie, sous_categorie, email, description, check_only=True)
+        except ValidationError as error:
+            problems += error.messages
         if not isinstance(client, str) or not client.strip() or not rules.is_encodable(client):
-            raise ValidationError("La provenance de la demande est inconnue : rechargez la page et réessayez")
-        client = client[:100]
+            problems.append("La provenance de la demande est inconnue : rechargez la page et réessayez")
+        else:
+            client = client[:100]
+        if captcha_answer is None or (isinstance(captcha_answer, str) and not captcha_answer.strip()):
+            problems.append(rules.CAPTCHA_OBLIGATOIRE)  # nothing to check: the challenge stays usable
+            raise ValidationError(problems)
+        if problems:
+            # The answer is checked too. A wrong one spends the challenge (a robot cannot try answers
+            # on one token); a right one is rolled back, kept for the corrected form.
+            if not self._captcha_kept(captcha_token, captcha_answer):
+                problems.append(captcha.WRONG)
+            raise ValidationError(problems)
         # The challenge is spent in a transaction of its own: a wrong answer must not be retried.
         if not self.store.run(lambda cur: captcha.spend(self.store, cur, captcha_token, captcha_answer, self.clock())):
             raise ValidationError(captcha.WRONG)
@@ -190,6 +207,22 @@ class Desk:
             self.store.add_contact_attempt(cur, client, now)
 
         return self.contact(categorie, sous_categorie, email, description, guard=guard)
+
+    def _captcha_kept(self, token, answer) -> bool:
+        """Whether `answer` is right, leaving a right answer's challenge unspent (a wrong one is spent)."""
+
+        class Right(Exception):
+            pass
+
+        def check(cur) -> bool:
+            if captcha.spend(self.store, cur, token, answer, self.clock()):
+                raise Right  # rolls the transaction back: the challenge is not spent
+            return False
+
+        try:
+            return self.store.run(check)
+        except Right:
+            return True
 
     def search_structures(self, text: str, etat: bool | None = None, limit: int = 50) -> pd.DataFrame:
         """Public structures whose name or identifier holds every word of `text`, in any order, case and

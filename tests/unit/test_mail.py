@@ -12,7 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 import sollicitations as sol
-from sollicitations import captcha, mail
+from sollicitations import captcha, mail, rules
 from sollicitations.demo import REC201FOURNISSEUR
 
 
@@ -351,6 +351,34 @@ def test_bad_fields_are_refused_before_the_captcha_is_spent(desk, hook, field, v
     assert message in refused.value.messages
     # The challenge was not spent: the corrected form goes through with the same answer.
     assert desk.contact_form(**FORM, captcha_token=token, captcha_answer=answer, client="c")
+
+
+def test_every_refusal_of_the_form_comes_at_once(desk, hook):
+    """An empty form: each missing field and the missing captcha answer in one list, nothing spent."""
+    captcha.new_visual(desk.store, desk.clock())
+    token, answer = answer_of(hook)
+    with pytest.raises(sol.ValidationError) as refused:
+        desk.contact_form(None, None, "", "", captcha_token=token, captcha_answer="", client="c")
+    assert refused.value.messages == [rules.CATEGORIE_OBLIGATOIRE, rules.SOUS_CATEGORIE_OBLIGATOIRE,
+                                      rules.EMAIL_OBLIGATOIRE, rules.DESCRIPTION_OBLIGATOIRE,
+                                      rules.CAPTCHA_OBLIGATOIRE]  # fmt: skip
+    assert desk.contact_form(**FORM, captcha_token=token, captcha_answer=answer, client="c")
+
+
+def test_a_wrong_answer_is_reported_with_the_fields_and_spends_the_challenge(desk, hook):
+    captcha.new_visual(desk.store, desk.clock())
+    token, answer = answer_of(hook)
+    count = desk.store.count_sollicitations()
+    with pytest.raises(sol.ValidationError) as refused:
+        desk.contact_form(**{**FORM, "email": "pas-une-adresse"}, captcha_token=token,
+                          captcha_answer="ZZZZZ" if answer != "ZZZZZ" else "YYYYY", client="")  # fmt: skip
+    assert refused.value.messages == [rules.EMAIL_INVALIDE,
+                                      "La provenance de la demande est inconnue : rechargez la page et réessayez",
+                                      captcha.WRONG]  # fmt: skip
+    with pytest.raises(sol.ValidationError) as again:
+        desk.contact_form(**FORM, captcha_token=token, captcha_answer=answer, client="c")
+    assert again.value.messages == [captcha.WRONG]
+    assert desk.store.count_sollicitations() == count
 
 
 def test_rate_limit_per_client(desk, hook):
