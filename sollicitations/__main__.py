@@ -143,6 +143,8 @@ def _serve(args) -> int:
         "--websocket-max-message-size", str(15 * 1024 * 1024),
         # Local accounts: argon2 hashes in the store, lock-out after repeated failures.
         "--auth-module", str(config.ROOT / "sollicitations_ui" / "auth.py"),
+        # "/" redirects to "/app" (instead of Bokeh's list of the served pages).
+        "--plugins", "sollicitations_ui.root",
     ]  # fmt: skip
     # Through the environment, not the command line: no secret in `ps`, and a secret that
     # happens to start with '-' is not taken for an option.
