@@ -26,22 +26,149 @@ STATUS_COLORS = {
 from .common import Pager
 
 
-class FrenchDatePicker(pn.widgets.DatePicker):
-    """A date picker that shows dd/mm/yyyy (the guide's "jj/mm/aaaa").
+# The field looks like Panel's other inputs (12px text, 32px high, grey until focused); its message in red.
+DATE_INPUT_CSS = """
+:host { display: block; }
+.date-field label { display: block; font-size: 12px; padding: 5px 0; color: #212529; }
+.date-field .flatpickr-wrapper { display: block; width: 100%; }
+.date-field input { box-sizing: border-box; width: 100%; height: 32px; padding: 6px 12px; font: inherit; font-size: 12px;
+  color: #1a1d21; background: #f3f3f3; border: 1px solid #dee2e6; border-radius: 6px; }
+.date-field input:focus { outline: none; background: #fff; border-color: #86b7fe; box-shadow: 0 0 0 .2rem rgba(13, 110, 253, .25); }
+.date-field.invalid input { border-color: #b40000; }
+.date-field.above .flatpickr-calendar.static { top: auto; bottom: calc(100% + 2px); }
+.date-error { color: #b40000; font-size: 12px; margin-top: 3px; }
+.date-error:empty { display: none; }
+"""
 
-    Panel 1.9 does not expose Bokeh's `date_format`; a parameter of the same name reaches the model.
-    Bokeh shows the date in this format (flatpickr's altInput) and still sends "Y-m-d" to the server.
+
+class FrenchDatePicker(pn.custom.JSComponent):
+    """A date field as the guide draws it: typed jj/mm/aaaa or picked in a calendar in French.
+
+    `value` is the text of the field, as typed or picked; the state that owns it parses it (see
+    format.parse_day) and says what is wrong in `error`, shown under the field. The field never
+    rewrites what was typed: "31/02/2026" stays on screen beside its message (flatpickr alone would
+    roll it over to 03/03 or empty the field). The calendar is Bokeh's flatpickr (window.flatpickr,
+    with Bokeh's stylesheet for it) with its French words; `position` "above" opens it over the fields
+    above when the window has room there, so that the buttons under the field stay in view.
     """
 
-    date_format = param.String(default="d/m/Y", doc="flatpickr display format")
+    value = param.String(default="", doc="the field's text, jj/mm/aaaa when it is a date")
+    label = param.String(default="")
+    error = param.String(default="", doc="why the text is not a date, shown under the field")
+    position = param.Selector(default="below", objects=["below", "above"])
 
+    _esm = """
+    const FR = {
+      weekdays: {shorthand: ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
+                 longhand: ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"]},
+      months: {shorthand: ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."],
+               longhand: ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+                          "octobre", "novembre", "décembre"]},
+      firstDayOfWeek: 1, ordinal: (n) => (n > 1 ? "" : "er"), rangeSeparator: " au ", weekAbbreviation: "Semaine",
+      scrollTitle: "Défiler pour changer", toggleTitle: "Cliquer pour changer", time_24hr: true,
+      yearAriaLabel: "Année", monthAriaLabel: "Mois", hourAriaLabel: "Heure", minuteAriaLabel: "Minute",
+      daysInMonth: [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], amPM: ["AM", "PM"],
+    }
 
-# flatpickr's visible copy of the input ("form-control input") misses the size of Bokeh's other inputs.
-DATE_INPUT_CSS = ":host input.form-control.input { font-size: 12px; height: 32px; }"
+    function strict(text) {  // jj/mm/aaaa that names a real day, else null
+      const m = /^\\s*(\\d{1,2})\\/(\\d{1,2})\\/(\\d{4})\\s*$/.exec(text || "")
+      if (!m) return null
+      const d = new Date(+m[3], +m[2] - 1, +m[1])
+      return d.getFullYear() === +m[3] && d.getMonth() === +m[2] - 1 && d.getDate() === +m[1] ? d : null
+    }
+
+    export function render({ model, el }) {
+      const style = document.createElement("style")
+      try { style.textContent = window.Bokeh.require("styles/widgets/flatpickr.css").default } catch (e) { }
+      const id = "date-" + Math.random().toString(36).slice(2)
+      const field = document.createElement("div")
+      field.className = "date-field"
+      const label = document.createElement("label")
+      label.htmlFor = id
+      const input = document.createElement("input")
+      Object.assign(input, {type: "text", id, placeholder: "jj/mm/aaaa", autocomplete: "off"})
+      input.setAttribute("inputmode", "numeric")
+      input.setAttribute("aria-describedby", id + "-error")
+      const error = document.createElement("div")
+      error.className = "date-error"
+      error.id = id + "-error"
+      error.setAttribute("role", "alert")
+      field.append(label, input)
+      el.append(style, field, error)
+
+      const send = () => {
+        const text = input.value.trim()
+        if (model.value !== text) model.value = text
+      }
+      const picker = window.flatpickr(input, {
+        locale: FR, dateFormat: "d/m/Y", ariaDateFormat: "j F Y", allowInput: true, static: true,
+        disableMobile: true, monthSelectorType: "static", errorHandler: () => {},
+        parseDate: (text) => strict(text) || undefined,
+        onChange: () => send(),
+        onOpen: (_dates, _text, self) => {
+          // Above the field when asked and the window has room there; below otherwise.
+          const room = input.getBoundingClientRect().top
+          const height = self.calendarContainer.offsetHeight || 320
+          field.classList.toggle("above", model.position === "above" && room > height + 8)
+        },
+      })
+      // flatpickr empties the field when what was typed is not a date: keep the text, the state says why.
+      const clear = picker.clear
+      picker.clear = (...args) => {
+        const typed = input.value
+        clear(...args)
+        if (typed.trim() && !strict(typed)) input.value = typed
+      }
+      input.addEventListener("blur", send)  // after flatpickr's own blur: the text as it is left
+      input.addEventListener("keydown", (e) => { if (e.key === "Enter") send() })
+
+      function draw() {
+        label.textContent = model.label
+        error.textContent = model.error
+        input.setAttribute("aria-invalid", model.error ? "true" : "false")
+        field.classList.toggle("invalid", !!model.error)
+        if (input.value.trim() !== model.value) {
+          const day = strict(model.value)
+          if (day) picker.setDate(day, false)
+          else { clear(false); input.value = model.value }
+        }
+      }
+      model.on(["value", "label", "error"], draw)
+      draw()
+    }
+    """
+    _stylesheets = [DATE_INPUT_CSS]
 
 
 def date_picker(p, name: str, **kwargs) -> FrenchDatePicker:
-    return FrenchDatePicker.from_param(p, name=name, stylesheets=[DATE_INPUT_CSS], **kwargs)
+    """A French date field for the parameter `p`: the text itself (a String: its state parses it and
+    may bind `error=`), or a Date (the field's text is parsed here; a wrong date is said under the field
+    and leaves the parameter as it was)."""
+    owner, attribute = p.owner, p.name
+    kwargs.setdefault("sizing_mode", "stretch_width")
+    if isinstance(p, param.Date):
+        widget = FrenchDatePicker(label=name, value=fmt.day(getattr(owner, attribute)), **kwargs)
+
+        def typed(event):
+            try:
+                day = fmt.parse_day(event.new)
+            except ValueError:
+                widget.error = f"La date « {event.new} » n'est pas une date valide (jj/mm/aaaa)"
+                return
+            widget.error = ""
+            setattr(owner, attribute, day)
+
+        def changed(event):
+            if fmt.day(event.new) != widget.value and not widget.error:
+                widget.value = fmt.day(event.new)
+
+        widget.param.watch(typed, "value")
+        owner.param.watch(changed, attribute)
+        return widget
+    widget = FrenchDatePicker(label=name, value=getattr(owner, attribute), **kwargs)
+    widget.param.watch(lambda e: setattr(owner, attribute, e.new), "value")
+    owner.param.watch(lambda e: setattr(widget, "value", e.new) if widget.value != e.new else None, attribute)
+    return widget
 
 
 def label(text: str) -> pn.pane.HTML:
@@ -175,11 +302,18 @@ class LazyTabs:
     A new session builds (and sends to the browser) only the tab it shows, and runs only that tab's
     queries; a later tab is built on its first click. Once built, a tab stays in the page, so going
     back to it is a switch in the browser: nothing is rebuilt nor sent again.
+
+    Bokeh hides the other tabs with `visibility: hidden`: they keep their place in the tabs' grid
+    cell, whose height becomes the tallest tab's (a short tab then scrolls into blank space). They
+    are taken out of the layout instead (HIDDEN_TABS_CSS).
     """
+
+    HIDDEN_TABS_CSS = ':host > div[style*="visibility: hidden"] { display: none !important; }'
 
     def __init__(self, items: list[tuple[str, Callable[[], object]]], **kwargs):
         self.builders: list[Callable[[], object] | None] = [build for _, build in items]
         self.slots = [pn.Column(sizing_mode="stretch_width") for _ in items]
+        kwargs["stylesheets"] = [self.HIDDEN_TABS_CSS, *kwargs.get("stylesheets", [])]
         self.tabs = pn.Tabs(*[(name, slot) for (name, _), slot in zip(items, self.slots)], dynamic=False, **kwargs)
         self.tabs.param.watch(lambda e: self.show(e.new), "active")
 
