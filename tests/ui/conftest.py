@@ -114,9 +114,10 @@ def shared_server(demo_template, tmp_path_factory):
 
 @pytest.fixture(scope="session", autouse=True)
 def fresh_screenshots():
-    """Screenshots of this run only: a failure's picture from an earlier run would mislead."""
+    """No failure's picture from an earlier run: it would mislead. (The other pictures are overwritten
+    by the tests that make them; runs of a few tests keep those of the others.)"""
     if SCREENSHOTS.exists():
-        for old in SCREENSHOTS.glob("*.png"):
+        for old in SCREENSHOTS.glob("FAILED-*.png"):
             old.unlink()
 
 
