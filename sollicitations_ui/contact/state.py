@@ -20,8 +20,9 @@ class ContactForm(param.Parameterized):
     reponse_captcha = param.String(default="")
     image = param.Bytes(default=None, allow_None=True)
     question = param.String(default="")
-    errors = param.List(default=[])
+    errors = param.List(default=[], doc="every refusal of the last 'Valider', at once")
     numero = param.Integer(default=None, allow_None=True)
+    confirmation = param.String(default="", doc="the guide's confirmation window, with the number")
 
     def __init__(self, desk: sol.Desk, client: str, **params):
         super().__init__(**params)
@@ -48,7 +49,9 @@ class ContactForm(param.Parameterized):
         self.param.update(image=None, question=challenge.question, reponse_captcha="")
 
     def submit(self) -> None:
-        """ "Valider"."""
+        """ "Valider": the request and its number, or every refusal in one list (fields and captcha).
+
+        A wrong captcha answer spends its challenge: a new one is drawn, of the same kind."""
         try:
             numero = self.desk.contact_form(
                 self.categorie or None, self.sous_categorie or None, self.email, self.description,
@@ -59,4 +62,6 @@ class ContactForm(param.Parameterized):
             if captcha.WRONG in self.errors:
                 self.new_question() if self.question else self.new_image()
             return
-        self.param.update(errors=[], numero=numero)
+        self.param.update(errors=[], numero=numero, confirmation=(
+            f"Votre sollicitation a bien été envoyée sous le numéro {numero}. Notez ce numéro : il facilitera "
+            "le suivi de votre demande. Un courriel de confirmation vous est adressé."))

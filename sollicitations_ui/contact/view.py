@@ -9,7 +9,7 @@ from panel.viewable import Viewer
 import sollicitations as sol
 
 from .. import format as fmt
-from ..widgets import button, card, html
+from ..widgets import Confirmation, Feedback, button, card, html
 from .state import ContactForm
 
 
@@ -37,16 +37,16 @@ class ContactView(Viewer):
                                         max_length=20),
                  pn.Row(button("Nouveau code", f.new_image),
                         button("Je ne peux pas lire l'image : poser une question", f.new_question))),
-            html(pn.bind(fmt.errors_html, f.param.errors)),
             button("Valider", f.submit, kind="primary"),
+            # Every refusal at once, next to the button, scrolled into view.
+            Feedback(errors=f.param.errors, sizing_mode="stretch_width"),
             visible=f.param.numero.rx.is_(None),
         )  # fmt: skip
-        confirmation = html(pn.bind(
-            lambda n: fmt.message_html(f"Votre sollicitation a bien été envoyée sous le numéro {n}. "
-                                       "Notez ce numéro : il facilitera le suivi de votre demande. "
-                                       "Un courriel de confirmation vous est adressé.") if n else "",
-            f.param.numero))  # fmt: skip
-        return pn.Column(html("<h2>Nous contacter</h2>"), confirmation, form, html('<p><a href="./app">Se connecter</a></p>'),
+        # The guide's "fenêtre de confirmation d'envoi"; once it is closed, the number stays on the page.
+        window = Confirmation(text=f.param.confirmation, title="Confirmation d'envoi", height=0, margin=0)
+        sent = html(pn.bind(lambda text: fmt.message_html(text) if text else "", f.param.confirmation))
+        return pn.Column(html("<h2>Nous contacter</h2>"), sent, form, window,
+                         html('<p><a href="./app">Se connecter</a></p>'),
                          sizing_mode="stretch_width", max_width=900)
 
 

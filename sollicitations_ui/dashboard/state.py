@@ -12,6 +12,13 @@ from sollicitations.access import Space
 from ..common import (Navigation, Pager, list_file, messages_of)
 
 
+def stack_top(frame: pd.DataFrame) -> float:
+    """The height of the tallest stack of a stacked bar chart: the largest row total."""
+    if frame is None or frame.empty:
+        return 0.0
+    return float(frame.select_dtypes("number").fillna(0).sum(axis=1).max())
+
+
 class Dashboard(param.Parameterized):
     """ "Tableau de bord": counts per structure, then per service, then the list behind a count."""
 
@@ -87,6 +94,11 @@ class Dashboard(param.Parameterized):
         """ "Sollicitations saisies par mois", under the same filters as the table (the managers')."""
         filters = {k: v for k, v in self.filter_criteria().items() if v is not None}
         return self.me.monthly(self.monthly_by, structure=self.structure, space=self.space, **filters)
+
+    def monthly_axis(self, frame: pd.DataFrame) -> tuple[float, float]:
+        """The chart's y range: from 0 to a little above its tallest stack (the month's total), not
+        to the sum of every month nor to another figure's range."""
+        return (0, max(1.0, stack_top(frame)) * 1.08)
 
     def monthly_csv(self) -> io.BytesIO:
         frame = self.monthly()

@@ -11,14 +11,17 @@ import sollicitations as sol
 from sollicitations.access import Space
 
 from .. import format as fmt
-from ..widgets import (STATUS_COLORS, PagerView, button, card, downloads, html, list_table)
+from ..widgets import (STATUS_COLORS, PagerView, button, card, downloads, html, list_table, tabulator)
 from .state import Dashboard
 
 
 class DashboardView(Viewer):
-    def __init__(self, state: Dashboard, open_request, **params):
+    """The counts, the list behind a count, and (unless `monthly` is False: the managers show it in
+    a sub-tab of its own, see `monthly_card`) the monthly chart."""
+
+    def __init__(self, state: Dashboard, open_request, monthly: bool = True, **params):
         super().__init__(**params)
-        self.state, self.open_request = state, open_request
+        self.state, self.open_request, self.with_monthly = state, open_request, monthly
 
     def __panel__(self):
         s = self.state
@@ -29,30 +32,33 @@ class DashboardView(Viewer):
                         s.param.structure, s.param.structure_label)  # fmt: skip
         counts = pn.bind(self._counts, s.param.table)
         listing = pn.bind(self._listing, s.param.rows, s.param.list_title)
-        by = pn.widgets.RadioButtonGroup.from_param(s.param.monthly_by, name="Répartition")
-        # The charts come after the page is drawn (defer_load), so that the counts show first.
-        # The managers' "Appliquer" bumps `revision`: the chart follows their filters too.
-        chart_deps = [s.param.revision] if "revision" in s.param else []
-        chart = pn.panel(pn.bind(self._chart, s.param.monthly_by, s.param.table, *chart_deps), defer_load=True)
-        monthly_csv = pn.widgets.FileDownload(callback=s.monthly_csv, filename="sollicitations-par-mois.csv",
-                                              label="Télécharger les données", button_type="light",
-                                              width=220)  # fmt: skip
         return pn.Column(
             pn.Row(button("Tableau de bord", s.home, kind="light"), pn.pane.HTML(title, margin=(12, 8))),
             html(pn.bind(fmt.errors_html, s.param.errors)),
             card("Sollicitations par statut", counts,
                  html("<small>Cliquez sur un nombre pour afficher les sollicitations, sur un nom pour le détail par service.</small>")),
             listing,
-            card("Sollicitations saisies par mois", pn.Row(by, monthly_csv), chart),
+            *([self.monthly_card()] if self.with_monthly else []),
             sizing_mode="stretch_width",
         )  # fmt: skip
+
+    def monthly_card(self) -> pn.Card:
+        s = self.state
+        by = pn.widgets.RadioButtonGroup.from_param(s.param.monthly_by, name="Répartition")
+        # The chart comes after the page is drawn (defer_load), so that the counts show first.
+        # The managers' "Appliquer" bumps `revision`: the chart follows their filters too.
+        chart_deps = [s.param.revision] if "revision" in s.param else []
+        chart = pn.panel(pn.bind(self._chart, s.param.monthly_by, s.param.table, *chart_deps), defer_load=True)
+        monthly_csv = pn.widgets.FileDownload(callback=s.monthly_csv, filename="sollicitations-par-mois.csv",
+                                              label="Télécharger les données", button_type="light",
+                                              width=220)  # fmt: skip
+        return card("Sollicitations saisies par mois", pn.Row(by, monthly_csv), chart)
 
     def _counts(self, table: pd.DataFrame):
         shown = table.reset_index(drop=True)
         first = shown.columns[0]
-        table_widget = pn.widgets.Tabulator(
-            shown, show_index=False, disabled=True, sizing_mode="stretch_width", layout="fit_columns", selectable=False,
-            formatters={first: {"type": "plaintext"}}, widths={first: 380},
+        table_widget = tabulator(
+            shown, formatters={first: {"type": "plaintext"}}, widths={first: 380},
             text_align={c: ("left" if c == first else "right") for c in shown.columns},
             # Remote: the browser gets 25 rows at a time, not every structure of the country.
             pagination="remote" if len(shown) > 25 else None, page_size=25,
@@ -77,7 +83,8 @@ class DashboardView(Viewer):
         if rows is None:
             return pn.Row()
         download = downloads(self.state.file, "sollicitations")
-        return card(f"Sollicitations : {title}", pn.Row(PagerView(self.state.pager), download),
+        # A card's title is HTML: the structure's and service's names in it are escaped.
+        return card(f"Sollicitations : {fmt.esc(title)}", pn.Row(PagerView(self.state.pager), download),
                     list_table(rows, self.open_request))  # fmt: skip
 
     def _chart(self, by, *_):
@@ -85,7 +92,12 @@ class DashboardView(Viewer):
         if monthly.empty:
             return html("<em>Aucune sollicitation.</em>")
         monthly.index = pd.to_datetime(monthly.index).strftime("%m/%Y")
-        # A status keeps its colour whichever statuses the period happens to contain.
-        colors = [STATUS_COLORS[c] for c in monthly.columns] if by == "statut" else None
-        return monthly.hvplot.bar(stacked=True, rot=45, height=320, responsive=True, xlabel="Mois",
-                                  ylabel="Sollicitations", legend="right", color=colors)  # fmt: skip
+        options = {}
+        if by == "statut":  # a status keeps its colour whichever statuses the period happens to contain
+            options["color"] = [STATUS_COLORS[c] for c in monthly.columns]
+        plot = monthly.hvplot.bar(stacked=True, rot=45, height=320, responsive=True, xlabel="Mois",
+                                  ylabel="Sollicitations", legend="right", ylim=self.state.monthly_axis(monthly),
+                                  **options)  # fmt: skip
+        # Not linked to the page's other charts: Panel would share one y range among every chart whose
+        # axis has the same name (the weekly flows' hundreds over this chart's tens).
+        return pn.pane.HoloViews(plot, linked_axes=False, sizing_mode="stretch_width")
