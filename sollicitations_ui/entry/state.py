@@ -1,6 +1,7 @@
 """"Saisir sollicitation": a new request or a draft being completed: the state, in plain param (no Panel: tested without a browser)."""
 from __future__ import annotations
 
+import io
 
 import pandas as pd
 import param
@@ -8,10 +9,30 @@ import param
 import sollicitations as sol
 from sollicitations.access import Space
 from sollicitations.attachments import DEFAULT_TYPE, TYPES
-from sollicitations.status import Status
+from sollicitations.status import NOTHING, Action, Actor, allowed_actions
 
-from ..common import (NONE, OUI_NON, Navigation, choices, messages_of,
-                      recipient_choices, structure_choices, code_of_service)
+from ..common import (
+    NONE,
+    OUI_NON,
+    Navigation,
+    attachments_download,
+    choices,
+    code_of_service,
+    messages_of,
+    recipient_choices,
+    structure_choices,
+)
+
+SAVE_ACTIONS = (Action.SAVE_DRAFT, Action.UPDATE_DRAFT)
+RECIPIENT_LIMIT = 50
+
+# Where an action's result is shown: next to the buttons that were clicked. Each place is a pair of
+# parameters (errors, message) that one Feedback of the view shows; telling one place empties the others.
+PLACES = {
+    "form": ("errors", "message"),  # Enregistrer / Valider et envoyer
+    "attachments": ("attachment_errors", "attachment_message"),  # the "Pièces jointes" block
+    "recipient": ("recipient_errors", "recipient_message"),  # the recipient's "Rechercher"
+}
 
 
 class EntryForm(param.Parameterized):
@@ -38,9 +59,28 @@ class EntryForm(param.Parameterized):
     needs_recipient = param.Boolean(default=False)
     attachments = param.DataFrame(default=pd.DataFrame())
     attachment_type = param.Selector(default=DEFAULT_TYPE, objects=list(TYPES))
+    selected_attachments = param.List(default=[], doc="ids of the attachments ticked in the table")
     errors = param.List(default=[])
     message = param.String(default="")
+    attachment_errors = param.List(default=[])
+    attachment_message = param.String(default="")
+    recipient_errors = param.List(default=[])
+    recipient_message = param.String(default="")
+    confirmation = param.String(default="", doc="the confirmation window's text; empty: closed")
     sent = param.Integer(default=None, allow_None=True, doc="number of the request just sent")
+
+    # What the screen offers, decided here from the request's status and the user's rights (`_decide`).
+    actions = param.List(default=[], doc="UserDesk.actions(n), or what a new request allows")
+    editable = param.Boolean(default=True, doc="the fields may be changed")
+    can_save = param.Boolean(default=False, doc='"Enregistrer" is shown')
+    can_send = param.Boolean(default=False, doc='"Valider et envoyer" is shown')
+    manage_shown = param.Boolean(default=False, doc='"+Gestion des pièces jointes" is shown')
+    manage_enabled = param.Boolean(default=False, doc="... and may be clicked (the request is saved)")
+    managing = param.Boolean(default=False, doc='the "Gestion des pièces jointes" block is open')
+    delete_shown = param.Boolean(default=False, doc='"Supprimer pièces jointes" is shown')
+    delete_enabled = param.Boolean(default=False)
+    download_enabled = param.Boolean(default=False, doc='"Télécharger pièces jointes": there is something to download')
+    attachments_hint = param.String(default="")
 
     def __init__(self, me: sol.UserDesk, navigation: Navigation, **params):
         super().__init__(**params)
@@ -85,12 +125,28 @@ class EntryForm(param.Parameterized):
             self.service_destinataire = NONE
 
     def find_recipients(self) -> None:
-        """ "Rechercher": public structures matching the text, filtered by the État answer."""
-        choices = recipient_choices(self.me, self.destinataire_recherche, self.destinataire_etat)
-        self.param.destinataire.objects = choices
-        self.destinataire = NONE if len(choices) != 2 else list(choices.values())[1]
-        if len(choices) == 1:
-            self.errors = ["Aucune structure publique ne correspond à cette recherche"]
+        """ "Rechercher": public structures matching the text, filtered by the État answer; a single
+        match is selected at once."""
+        try:
+            found = recipient_choices(self.me, self.destinataire_recherche, self.destinataire_etat)
+        except sol.SollicitationError as e:
+            self._tell("recipient", errors=messages_of(e))
+            return
+        self.param.destinataire.objects = found
+        names = [name for name, value in found.items() if value != NONE]
+        if len(names) == 1:
+            self.destinataire = found[names[0]]
+            self._tell("recipient", message=f"Une seule structure correspond : {names[0]}. Elle est sélectionnée.")
+        else:
+            self.destinataire = NONE
+        if not names:
+            self._tell("recipient", errors=["Aucune structure publique ne correspond à cette recherche"])
+        elif len(names) >= RECIPIENT_LIMIT:
+            self._tell("recipient", message=f"Plus de {RECIPIENT_LIMIT - 1} structures correspondent : précisez la "
+                                            "recherche, ou choisissez dans la liste « Structure destinataire ».")
+        elif len(names) > 1:
+            self._tell("recipient", message=f"{len(names)} structures correspondent : choisissez-la dans la liste "
+                                            "« Structure destinataire ».")
 
     def clear_recipient_service(self) -> None:
         """ "Vider" the recipient's service."""
@@ -117,14 +173,14 @@ class EntryForm(param.Parameterized):
             else:
                 self.me.update_draft(self.numero, **self.fields())
         except sol.SollicitationError as e:
-            self.param.update(errors=messages_of(e), message="")
+            self._tell("form", errors=messages_of(e))
             return
         self.load(self.numero)
-        self.param.update(errors=[], message=f"La sollicitation n° {self.numero} est enregistrée au statut « Brouillon ».")
+        self._tell("form", message=f"La sollicitation n° {self.numero} est enregistrée au statut « Brouillon ».")
         self.navigation.changed()
 
     def send(self) -> None:
-        """ "Valider et envoyer"."""
+        """ "Valider et envoyer": sent, it ends on the confirmation window with its number."""
         try:
             if self.numero is None:
                 numero = self.me.send(**self.fields())
@@ -132,11 +188,18 @@ class EntryForm(param.Parameterized):
                 self.me.submit(self.numero, **self.fields())
                 numero = self.numero
         except sol.SollicitationError as e:
-            self.param.update(errors=messages_of(e), message="")
+            self._tell("form", errors=messages_of(e))
             return
         self.load(numero)
-        self.param.update(errors=[], sent=numero, message=f"La sollicitation n° {numero} a été envoyée.")
+        sent = f"La sollicitation n° {numero} a été envoyée."
+        self._tell("form", message=sent)
+        self.param.update(sent=numero, confirmation=f"{sent} Gardez ce numéro : il permet de la retrouver "
+                                                    "et d'en suivre le traitement.")  # fmt: skip
         self.navigation.changed()
+
+    def close_confirmation(self) -> None:
+        """ "Fermer" in the confirmation window."""
+        self.confirmation = ""
 
     def new(self) -> None:
         """ "Saisir une nouvelle sollicitation": an empty form."""
@@ -144,9 +207,12 @@ class EntryForm(param.Parameterized):
             self.param.update(
                 numero=None, statut="", saisie_le=None, categorie=NONE, numero_objet="", structure=NONE,
                 email=self.me.user.email or "", telephone=self.me.user.telephone or "", description="",
-                destinataire_recherche="", destinataire=NONE, errors=[], message="", sent=None,
-                attachments=pd.DataFrame(),
+                destinataire_recherche="", destinataire=NONE, sent=None, confirmation="",
+                attachments=pd.DataFrame(), managing=False,
+                actions=allowed_actions(NOTHING, Actor.EMETTEUR) if self.me.user.emitter_structures else [],
             )  # fmt: skip
+            self._tell(None)
+        self._decide()
 
     def load(self, numero: int) -> None:
         """Fill the form with a stored request (a draft to complete, or one just sent)."""
@@ -168,35 +234,93 @@ class EntryForm(param.Parameterized):
         self.param.update(
             service=own_service or NONE, email=detail["email"] or "", telephone=detail["telephone"] or "",
             description=detail["description"] or "", type_objet=detail["type_objet"] or NONE,
-            numero_objet=detail["numero_objet"] or "", attachments=detail["pieces_jointes"], errors=[], message="",
+            numero_objet=detail["numero_objet"] or "", attachments=detail["pieces_jointes"],
+            actions=list(detail["actions"]), confirmation="",
+        )  # fmt: skip
+        self._tell(None)
+        self._decide()
+
+    # -- what the screen offers --------------------------------------------------------------
+
+    @param.depends("attachments", watch=True)
+    def _decide(self) -> None:
+        """The buttons and blocks of the screen, from the request's status and the user's rights:
+        entry actions only while `actions` (UserDesk.actions(n)) allow them, hidden otherwise."""
+        saved = self.numero is not None
+        new = not saved and Action.SAVE_DRAFT in self.actions
+        has_files = self.attachments is not None and not self.attachments.empty
+        can_add = Action.ADD_ATTACHMENT in self.actions
+        can_delete = Action.DELETE_ATTACHMENT in self.actions
+        can_save = any(a in self.actions for a in SAVE_ACTIONS)
+        self.param.update(
+            editable=can_save, can_save=can_save, can_send=Action.SUBMIT in self.actions,
+            manage_shown=new or can_add, manage_enabled=saved and can_add,
+            managing=self.managing and saved and can_add,
+            delete_shown=new or can_delete, delete_enabled=saved and can_delete and has_files,
+            download_enabled=saved and has_files, selected_attachments=[],
+            attachments_hint="Enregistrez la sollicitation pour pouvoir y joindre des fichiers." if new else "",
         )  # fmt: skip
 
-    @property
-    def editable(self) -> bool:
-        return self.numero is None or self.statut == Status.BROUILLON.short_label
+    def toggle_management(self) -> None:
+        """ "+Gestion des pièces jointes": opens (or closes) the block of the file picker and "Ajouter"."""
+        self.managing = self.manage_enabled and not self.managing
+
+    def close_management(self) -> None:
+        """ "Retour": closes the block."""
+        self.managing = False
+
+    def _tell(self, place: str | None, errors: list[str] = (), message: str = "") -> None:
+        """Show an action's result at `place` (see PLACES), in place of every earlier message.
+
+        Everything is emptied first, so that the same errors told again are shown (and scrolled to) again.
+        """
+        self.param.update({name: [] if name.endswith("errors") else "" for pair in PLACES.values() for name in pair})
+        if place is not None:
+            errors_name, message_name = PLACES[place]
+            self.param.update({errors_name: list(errors), message_name: "" if errors else message})
+
+    # -- attachments -------------------------------------------------------------------------
 
     def add_attachments(self, files: dict[str, bytes]) -> None:
         """ "Ajouter" in "Gestion des pièces jointes": every chosen file, with the chosen type."""
         if self.numero is None:
-            self.errors = ["Enregistrez la sollicitation avant d'y joindre des fichiers"]
+            self._tell("attachments", errors=["Enregistrez la sollicitation avant d'y joindre des fichiers"])
             return
-        problems = []
+        if not files:
+            self._tell("attachments", errors=["Choisissez d'abord un fichier avec « Parcourir... »"])
+            return
+        problems, added = [], 0
         for name, content in files.items():
             try:
                 self.me.add_attachment(self.numero, name, content, type=self.attachment_type)
+                added += 1
             except sol.SollicitationError as e:
                 problems += messages_of(e)
         self.attachments = self.me.attachments(self.numero)
-        self.errors = problems
-        if not problems:
-            self.message = f"{len(files)} pièce(s) jointe(s) ajoutée(s)."
+        self._tell("attachments", errors=problems, message=f"{added} pièce(s) jointe(s) ajoutée(s).")
+        if added:
+            self.navigation.changed()
 
-    def delete_attachments(self, ids: list[int]) -> None:
-        problems = []
+    def delete_attachments(self, ids: list[int] | None = None) -> None:
+        """ "Supprimer pièces jointes": the ones ticked in the table."""
+        ids = list(self.selected_attachments if ids is None else ids)
+        if not ids:
+            self._tell("attachments", errors=["Cochez dans le tableau les pièces jointes à supprimer"])
+            return
+        problems, deleted = [], 0
         for attachment_id in ids:
             try:
                 self.me.delete_attachment(self.numero, int(attachment_id))
+                deleted += 1
             except sol.SollicitationError as e:
                 problems += messages_of(e)
         self.attachments = self.me.attachments(self.numero)
-        self.errors = problems
+        self._tell("attachments", errors=problems, message=f"{deleted} pièce(s) jointe(s) supprimée(s).")
+        if deleted:
+            self.navigation.changed()
+
+    def attachments_file(self) -> tuple[str, io.BytesIO] | None:
+        """ "Télécharger pièces jointes": the ticked ones (all when none is): one file as it is, several as a ZIP."""
+        if self.numero is None or self.attachments is None or self.attachments.empty:
+            return None
+        return attachments_download(self.me, self.numero, self.selected_attachments or None)
