@@ -68,8 +68,13 @@ def test_object_errors_save_attach_send_then_find_it(server, page, tmp_path):
         assert sorted(archive.namelist()) == ["capture-ecran.png", "devis.pdf"]
 
     click(page, "Valider et envoyer")
-    assert number_in(page, "a été envoyée") == numero
+    # The guide's confirmation window, with the number; it must be closed before anything else is clicked.
+    dialog = page.get_by_role("dialog")
+    wait_until(lambda: dialog.is_visible() and f"n° {numero}" in dialog.inner_text())
     screenshot(page, "saisie-envoyee")
+    dialog.get_by_role("button", name="Fermer", exact=True).click()
+    wait_until(lambda: not dialog.is_visible())
+    assert number_in(page, "a été envoyée") == numero
 
     open_tab(page, "Rechercher")
     type_in(page, "Numéro de la sollicitation", str(numero))
@@ -77,12 +82,13 @@ def test_object_errors_save_attach_send_then_find_it(server, page, tmp_path):
     page.get_by_text("Page 1 / 1 (1 ligne)").first.wait_for()
     screenshot(page, "recherche-par-numero")
     page.locator(".tabulator-cell[tabulator-field='Référence']", has_text=str(numero)).click()
-    page.get_by_text(f"Détail de la sollicitation n° {numero}").first.wait_for()
+    # Visible ones: the entry form, in its hidden tab, still shows the request just sent.
+    page.get_by_text(f"Détail de la sollicitation n° {numero}").filter(visible=True).first.wait_for()
     for block in ("En-tête de la sollicitation", "Informations Structure émettrice",
                   "Information Structure Destinatrice", "Description", "Commentaires/Réponses",
                   "Historique", "Pièces jointes"):
-        page.get_by_text(block, exact=True).first.wait_for()
-    page.get_by_text("STRUCTURE PUBLIQUE test").first.wait_for()
+        page.get_by_text(block, exact=True).filter(visible=True).first.wait_for()
+    page.get_by_text("STRUCTURE PUBLIQUE test").filter(visible=True).first.wait_for()
     screenshot(page, "consulter-envoyee")
     assert page.console_errors == []
 
