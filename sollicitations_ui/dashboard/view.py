@@ -45,10 +45,9 @@ class DashboardView(Viewer):
     def monthly_card(self) -> pn.Card:
         s = self.state
         by = pn.widgets.RadioButtonGroup.from_param(s.param.monthly_by, name="Répartition")
-        # The chart comes after the page is drawn (defer_load), so that the counts show first.
-        # The managers' "Appliquer" bumps `revision`: the chart follows their filters too.
-        chart_deps = [s.param.revision] if "revision" in s.param else []
-        chart = pn.panel(pn.bind(self._chart, s.param.monthly_by, s.param.table, *chart_deps), defer_load=True)
+        # The chart comes after the page is drawn (defer_load), so that the counts show first. It is
+        # drawn again with the table (a drill-down, a write, the managers' "Appliquer"): once per change.
+        chart = pn.panel(pn.bind(self._chart, s.param.monthly_by, s.param.table), defer_load=True)
         monthly_csv = pn.widgets.FileDownload(callback=s.monthly_csv, filename="sollicitations-par-mois.csv",
                                               label="Télécharger les données", button_type="light",
                                               width=220)  # fmt: skip
