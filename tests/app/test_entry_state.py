@@ -209,8 +209,8 @@ def test_structure_search_selects_a_single_match(form):
     form.destinataire_recherche = "PUBLIQUE test"
     form.find_recipients()
     assert form.destinataire == demo.STRUCTURE_PUBLIQUE_TEST
-    assert told(form) == {"recipient": ([], "Une seule structure correspond : 51448875800012 - STRUCTURE PUBLIQUE "
-                                             "test. Elle est sélectionnée.")}  # fmt: skip
+    single = f"Une seule structure correspond : {demo.STRUCTURE_PUBLIQUE_TEST} - STRUCTURE PUBLIQUE test."
+    assert told(form) == {"recipient": ([], f"{single} Elle est sélectionnée.")}
     assert "Service des factures publiques" in form.param.service_destinataire.names
 
 
