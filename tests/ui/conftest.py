@@ -158,7 +158,9 @@ def login(page, server, user: str, path: str = "/app") -> None:
 def screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(exist_ok=True)
     page.wait_for_timeout(300)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    # What the user sees, scrolled where it is: the app scrolls inside #main, so a "full page" shot would
+    # only re-layout the window and show the top.
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
 SIZES = {"large": (1400, 1000), "small": (1024, 768)}
