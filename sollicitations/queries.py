@@ -86,7 +86,8 @@ def list_batches(store: Store, catalogue: Catalogue, user: User, space: Space, l
         filters, sort = _to_process_filters(user, space, structure), _to_process_sort(space)
         columns = TO_PROCESS_COLUMNS if space == Space.EMISES else RECEIVED_COLUMNS
     elif list_name == "search":
-        filters, sort, columns = build_filters(store, catalogue, user, space, criteria), "numero", SEARCH_COLUMNS
+        # Newest first, as the "Rechercher" screen shows its pages (SEARCH_SORT).
+        filters, sort, columns = build_filters(store, catalogue, user, space, criteria), SEARCH_SORT, SEARCH_COLUMNS
     else:
         raise ValidationError(f"Liste inconnue : {list_name}")
     empty = True
@@ -111,8 +112,13 @@ def _to_process_filters(user: User, space: Space, structure) -> Filters:
     return filters
 
 
+# Every list of the app reads newest first (by entry date, then number); the receivers' list puts
+# re-sent requests on top of that. One order everywhere, said above each table.
+SEARCH_SORT = "saisie"
+
+
 def _to_process_sort(space: Space) -> str:
-    """The emitter reads its list by entry date; receivers by last activity, re-sent requests on top."""
+    """Newest first (entry date); on the receivers' side, re-sent requests on top."""
     return "saisie" if space == Space.EMISES else "a_traiter"
 
 

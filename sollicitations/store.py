@@ -412,8 +412,9 @@ SORTS = {
     "numero": "s.numero DESC",
     "saisie": "s.saisie_le DESC, s.numero DESC",
     # The receivers' "à traiter" list: a request the emitter re-sent (complement, reopening) stays on
-    # top, flagged, until an agent acts on it (the desk's actions clear `renvoyee`); then by activity.
-    "a_traiter": "s.renvoyee DESC, s.modifiee_le DESC, s.numero DESC",
+    # top, flagged, until an agent acts on it (the desk's actions clear `renvoyee`); then newest first,
+    # as every list of the app (its "Saisie le" column shows the order).
+    "a_traiter": "s.renvoyee DESC, s.saisie_le DESC, s.numero DESC",
 }
 
 

@@ -14,6 +14,7 @@ import pytest
 
 import sollicitations as sol
 from sollicitations import demo, export_files, exports
+from sollicitations.queries import SEARCH_SORT  # the order exports and the "Rechercher" screen share
 
 from ..conftest import opened
 
@@ -93,7 +94,7 @@ def expected_csv_rows(frame: pd.DataFrame) -> list[list[str]]:
 
 def test_xlsx_holds_the_whole_search_row_for_row(volume, out):
     me = volume.as_user("gestionnaire")
-    shown = every_row(lambda page, size: me.search(page, size, **EVERYTHING))
+    shown = every_row(lambda page, size: me.search(page, size, sort=SEARCH_SORT, **EVERYTHING))
     assert len(shown) > 10 * 97
     path = out / "recherche.xlsx"
     assert export_files.write_export(me, path, "xlsx", **EVERYTHING) == len(shown)
@@ -158,7 +159,7 @@ def test_a_list_at_the_limit_still_fits(volume, out, monkeypatch):
 def test_csv_holds_the_whole_search_row_for_row(volume, out):
     me = volume.as_user("gestionnaire")
     criteria = dict(statut=ALL_STATUSES, du="01/01/2024")
-    shown = every_row(lambda page, size: me.search(page, size, **criteria))
+    shown = every_row(lambda page, size: me.search(page, size, sort=SEARCH_SORT, **criteria))
     path = out / "recherche.csv"
     assert export_files.write_export(me, path, "csv", **criteria) == len(shown)
     raw = path.read_bytes()
@@ -189,7 +190,7 @@ def test_parquet_holds_the_whole_search_with_its_types(volume, out, monkeypatch)
     monkeypatch.setattr(export_files, "PARQUET_ROW_GROUP", 250)
     me = volume.as_user("gestionnaire")
     criteria = dict(statut=ALL_STATUSES)
-    shown = every_row(lambda page, size: me.search(page, size, **criteria))
+    shown = every_row(lambda page, size: me.search(page, size, sort=SEARCH_SORT, **criteria))
     path = out / "recherche.parquet"
     assert export_files.write_export(me, path, "parquet", **criteria) == len(shown)
     meta = pq.ParquetFile(path).metadata

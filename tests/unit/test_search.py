@@ -421,7 +421,7 @@ def test_to_process_with_its_structure_filter(users, brute, login, space, struct
 def test_the_receivers_to_process_list_puts_resent_requests_first(users, brute, login, space):
     expected = brute.scope(login, space)
     expected = expected[expected["statut"].isin(TO_PROCESS["recues"])]
-    expected = expected.sort_values(["renvoyee", "modifiee_le", "numero"], ascending=False)
+    expected = expected.sort_values(["renvoyee", "saisie_le", "numero"], ascending=False)
     found = users[login].to_process(page_size=1000, space=space)
     assert found["Numéro de la sollicitation"].tolist() == expected["numero"].head(1000).tolist()
     page = users[login].to_process(page=3, page_size=25, space=space)
