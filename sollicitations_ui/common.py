@@ -12,6 +12,8 @@ import param
 import sollicitations as sol
 from sollicitations.access import Space
 
+from . import format as fmt
+
 PAGE_SIZES = [5, 10, 20, 50, 100]
 OUI_NON = {"Oui": True, "Non": False}
 NONE = ""  # the empty choice of a selector
@@ -41,6 +43,7 @@ class Pager(param.Parameterized):
     page_size = param.Selector(objects=PAGE_SIZES, default=10)
     total = param.Integer(default=0)
     pages = param.Integer(default=1)
+    order = param.String(default="", doc="the list's order, said above the table (the list is sorted in SQL)")
 
     @param.depends("page_size", watch=True)
     def _back_to_first(self):
@@ -57,7 +60,9 @@ class Pager(param.Parameterized):
 
     @property
     def summary(self) -> str:
-        return f"Page {self.page} / {self.pages} ({self.total} ligne{'s' if self.total > 1 else ''})"
+        """ "Page 2 / 110 (1 099 lignes)": numbers in French (see format.number)."""
+        n = fmt.number
+        return f"Page {n(self.page)} / {n(self.pages)} ({n(self.total)} ligne{'s' if self.total > 1 else ''})"
 
 
 def list_file(me: sol.UserDesk, list_name: str, space: Space, format: str, **criteria) -> io.BytesIO:

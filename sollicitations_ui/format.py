@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import re
 from datetime import date, datetime
 
 import pandas as pd
@@ -34,6 +35,28 @@ def moment(value) -> str:
     if isinstance(value, (datetime, pd.Timestamp)) and value is not pd.NaT:
         return value.strftime("%d/%m/%Y %H:%M")
     return day(value)
+
+
+# French typography groups thousands with a narrow no-break space (what Intl.NumberFormat("fr-FR") writes).
+THOUSANDS = "\u202f"
+DAY_TEXT = re.compile(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*")
+
+
+def number(value) -> str:
+    """An integer as French readers write it: 1 099 (a narrow no-break space, never a comma)."""
+    return f"{int(value):,}".replace(",", THOUSANDS)
+
+
+def parse_day(text: str | None) -> date | None:
+    """A date typed as jj/mm/aaaa; None for an empty field; ValueError for anything else, an
+    impossible date included (31/02/2026, 12/13/2026): never rolled over to another day."""
+    if text is None or not str(text).strip():
+        return None
+    match = DAY_TEXT.fullmatch(str(text))
+    if match is None:
+        raise ValueError(text)
+    d, m, y = (int(g) for g in match.groups())
+    return date(y, m, d)  # ValueError for a day or month that does not exist
 
 
 def long_day(value) -> str:
