@@ -85,7 +85,12 @@ def open_from_lists(page, numero: int) -> str:
     open_tab(page, "Rechercher")
     type_keys(page, "Numéro de la sollicitation", str(numero))
     button(page, "Rechercher").last.click()
-    wait_until(lambda: cell.count() == 1)
+    try:
+        wait_until(lambda: cell.count() == 1, timeout=30)
+    except AssertionError:
+        shown = page.locator(NUMBER_CELLS).filter(visible=True).all_inner_texts()
+        typed = page.get_by_label("Numéro de la sollicitation", exact=True).input_value()
+        raise AssertionError(f"searching n° {numero} (typed {typed!r}): the results show {shown}") from None
     cell.first.click()
     return "Rechercher"
 
