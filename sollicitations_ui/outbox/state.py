@@ -10,6 +10,9 @@ import sollicitations as sol
 from ..common import (Navigation, Pager, messages_of)
 
 
+ORDER = "Triés par date, les plus récents d'abord"  # the store's order (outbox_page: newest first)
+
+
 class Outbox(param.Parameterized):
     """The support desk's view of the mails the office wrote (sent or waiting)."""
 
@@ -19,7 +22,8 @@ class Outbox(param.Parameterized):
 
     def __init__(self, me: sol.UserDesk, navigation: Navigation, **params):
         super().__init__(**params)
-        self.me, self.pager = me, Pager()
+        self.me, self.pager = me, Pager(order=ORDER)
+        self.order_column = "Date"
         self.pager.param.watch(lambda e: self.load(), ["page", "page_size"])
         navigation.param.watch(lambda e: self.load(), "revision")
         self.load()

@@ -8,7 +8,7 @@ from panel.viewable import Viewer
 
 
 from .. import format as fmt
-from ..widgets import (PagerView, button, card, html)
+from ..widgets import PagerView, button, card, html, tabulator
 from .state import Outbox
 
 
@@ -34,9 +34,8 @@ class OutboxView(Viewer):
         if rows is None or rows.empty:
             return html("<em>Aucun courriel.</em>")
         shown = fmt.dates_as_text(rows, columns=("Date", "Envoyé le"))
-        widget = pn.widgets.Tabulator(
-            shown, show_index=False, disabled=True, sizing_mode="stretch_width", layout="fit_columns",
-            selectable=False, formatters={c: {"type": "textarea"} for c in shown.columns}, widths={"Texte": 420},
+        widget = tabulator(
+            shown, formatters={c: {"type": "textarea"} for c in shown.columns}, order_column=self.state.order_column,
             stylesheets=[":host .tabulator-cell[tabulator-field='Sollicitation'] { color: #000091; text-decoration: underline; cursor: pointer; }"],
         )  # fmt: skip
         widget.on_click(lambda e: self.open_request(int(rows.iloc[e.row]["Sollicitation"])) if e.column == "Sollicitation" else None)

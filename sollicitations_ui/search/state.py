@@ -10,21 +10,32 @@ import param
 
 import sollicitations as sol
 from sollicitations.access import Space
+from sollicitations.queries import SEARCH_SORT
 from sollicitations.status import Status
 
+from .. import format as fmt
 from ..common import (NONE, Navigation, Pager, choices, messages_of,
                       recipient_choices, structure_choices)
 
 
+# The dates' messages, as the package words them for a search (queries._parse_date).
+BAD_DATE = {"du": "La date de début de la période de saisie n'est pas une date valide (jj/mm/aaaa)",
+            "au": "La date de fin de la période de saisie n'est pas une date valide (jj/mm/aaaa)"}
+ORDER = "Triées par date de saisie, les plus récentes d'abord"
+ORDER_COLUMN = "Saisie le"
+
+
 class SearchForm(param.Parameterized):
-    """The "Rechercher" tab: the guide's criteria, then one page of results."""
+    """The "Rechercher" tab: the guide's criteria, then one page of results, newest first."""
 
     numero = param.String(default="")
     categorie = param.Selector(default=NONE, objects=[NONE])
     sous_categorie = param.Selector(default=NONE, objects=[NONE])
     numero_objet = param.String(default="")
-    du = param.Date(default=None, allow_None=True)
-    au = param.Date(default=None, allow_None=True)
+    du = param.String(default="", doc="the start of the entry period, as typed or picked (jj/mm/aaaa)")
+    au = param.String(default="", doc="its end, as typed or picked")
+    du_error = param.String(default="", doc="why `du` is not a date, said under the field")
+    au_error = param.String(default="")
     structure = param.Selector(default=NONE, objects=[NONE])
     destinataire_recherche = param.String(default="")
     destinataire = param.Selector(default=NONE, objects=[NONE])
@@ -43,7 +54,8 @@ class SearchForm(param.Parameterized):
 
     def __init__(self, me: sol.UserDesk, navigation: Navigation, space: Space = Space.EMISES, **params):
         super().__init__(**params)
-        self.me, self.navigation, self.space, self.pager = me, navigation, space, Pager()
+        self.me, self.navigation, self.space, self.pager = me, navigation, space, Pager(order=ORDER)
+        self.order_column = ORDER_COLUMN
         self.param.categorie.objects = choices("Toutes", me.desk.catalogue.categories())
         if space == Space.EMISES:
             self.param.structure.objects = {"Toutes": NONE, **structure_choices(me, space)}
@@ -68,6 +80,18 @@ class SearchForm(param.Parameterized):
         if self.service_destinataire not in self.param.service_destinataire.objects.values():
             self.service_destinataire = NONE
 
+    @param.depends("du", "au", watch=True, on_init=True)
+    def _check_dates(self):
+        """A typed date is checked as soon as the field is left: its message shows under it."""
+        problems = {}
+        for name in ("du", "au"):
+            try:
+                fmt.parse_day(getattr(self, name))
+                problems[f"{name}_error"] = ""
+            except ValueError:
+                problems[f"{name}_error"] = BAD_DATE[name]
+        self.param.update(problems)
+
     def criteria(self) -> dict:
         return {
             "numero": self.numero, "categorie": self.categorie, "sous_categorie": self.sous_categorie,
@@ -87,7 +111,8 @@ class SearchForm(param.Parameterized):
 
     def run(self) -> None:
         try:
-            frame = self.me.search(self.pager.page, self.pager.page_size, self.space, **self.criteria())
+            frame = self.me.search(self.pager.page, self.pager.page_size, self.space, sort=SEARCH_SORT,
+                                   **self.criteria())  # fmt: skip
         except sol.SollicitationError as e:
             self.param.update(errors=messages_of(e), rows=None)
             return
@@ -99,13 +124,16 @@ class SearchForm(param.Parameterized):
             for name in ("numero", "numero_objet", "cree_par", "mots", "destinataire_recherche", "emetteur"):
                 setattr(self, name, "")
             self.param.update(categorie=NONE, structure=NONE, destinataire=NONE, service_destinataire=NONE,
-                              du=None, au=None, statuts=[], rows=None, errors=[], message="")  # fmt: skip
+                              du="", au="", statuts=[], rows=None, errors=[], message="")  # fmt: skip
             if self.space == Space.EMISES:
                 self.param.destinataire.objects = [NONE]
 
     def find_recipients(self) -> None:
-        self.param.destinataire.objects = recipient_choices(self.me, self.destinataire_recherche, None)
-        self.destinataire = NONE
+        """The structure search's "Rechercher": its matches to choose from; a single match is chosen."""
+        found = recipient_choices(self.me, self.destinataire_recherche, None)
+        self.param.destinataire.objects = found
+        matches = [value for value in found.values() if value != NONE]
+        self.destinataire = matches[0] if len(matches) == 1 else NONE
 
     def clear_recipient(self) -> None:
         """ "Vider": the recipient structure, and with it its service."""

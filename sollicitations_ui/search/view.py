@@ -16,6 +16,9 @@ from ..widgets import (PagerView, button, card, date_picker, fmt_messages, html,
 from .state import SearchForm
 
 
+PERIODE = "Période de saisie de la sollicitation"
+
+
 class SearchView(Viewer):
     def __init__(self, form: SearchForm, open_request, **params):
         super().__init__(**params)
@@ -33,8 +36,13 @@ class SearchView(Viewer):
                     w.Select.from_param(f.param.categorie, name="Sélectionner une catégorie"),
                     w.Select.from_param(f.param.sous_categorie, name="Sélectionner une sous-catégorie"),
                     w.TextInput.from_param(f.param.numero_objet, name="Numéro d'objet", placeholder="Numéro d'objet"),
-                    pn.Row(date_picker(f.param.du, "Période de saisie de la sollicitation : du"),
-                           date_picker(f.param.au, "au")),
+                    # As the guide: "Période de saisie de la sollicitation", then "du" and "au". The calendar
+                    # opens above the dates, so that "Rechercher" below stays in view.
+                    label(PERIODE),
+                    pn.Row(date_picker(f.param.du, "du", error=f.param.du_error, position="above",
+                                       accessible_name=f"{PERIODE} : du"),
+                           date_picker(f.param.au, "au", error=f.param.au_error, position="above",
+                                       accessible_name=f"{PERIODE} : au")),
                 ),
                 pn.Column(*self._structure_criteria(), w.TextInput.from_param(f.param.cree_par, name="Créé par",
                                                                               placeholder="Créé par"),
@@ -47,7 +55,7 @@ class SearchView(Viewer):
             w.CheckBoxGroup.from_param(f.param.statuts, name="Statut sollicitation", inline=True),
             pn.Row(button("Réinitialiser", f.reset), button("Rechercher", f.search, kind="primary")),
         )  # fmt: skip
-        ready = w.FileDownload(label="Télécharger le fichier", button_type="success", width=200,
+        ready = w.FileDownload(label="Télécharger le fichier", button_type="success", width=200, sizing_mode="fixed",
                                visible=f.param.export_path.rx.bool())  # fmt: skip
         f.param.watch(lambda e: ready.param.update(file=e.new or None, filename=f"resultats-recherche.{f.export_format}")
                       if e.new else None, "export_path")  # fmt: skip
@@ -64,7 +72,8 @@ class SearchView(Viewer):
             html(pn.bind(fmt.message_html, f.param.message)),
             criteria,
             self.pending_delete,
-            card("Résultat de la recherche", pn.Row(PagerView(f.pager), export), results),
+            # The export on its own line: its "Télécharger le fichier" stays whole at 1024 px.
+            card("Résultat de la recherche", export, PagerView(f.pager), results),
             sizing_mode="stretch_width",
         )
 
@@ -109,10 +118,9 @@ class SearchView(Viewer):
             if "Supprimer" in links:
                 rows["Supprimer"] = [self.link("Supprimer") if s == Status.BROUILLON.short_label else ""
                                      for s in rows["Statut sollicitation"]]  # fmt: skip
+        # The links share one "Actions" header (see list_table).
         self._shown = list_table(rows, self.open_request, on_button=self._row_action, link_columns=links,
-                                 reuse=getattr(self, "_shown", None))  # fmt: skip
-        if isinstance(self._shown, pn.widgets.Tabulator):
-            self._shown.titles = {name: "" for name in links}  # as button columns: no title
+                                 reuse=getattr(self, "_shown", None), order_column=self.form.order_column)  # fmt: skip
         return self._shown
 
     def _row_action(self, column, row):

@@ -12,6 +12,11 @@ from sollicitations.status import Status
 
 from ..common import (NONE, Navigation, Pager, list_file, structure_choices)
 
+# Said above the table: the package's order (queries._to_process_sort), newest first.
+ORDER = {Space.EMISES: "Triées par date de saisie, les plus récentes d'abord",
+         Space.RECUES: "Les sollicitations renvoyées d'abord, puis par date de saisie, les plus récentes d'abord"}
+ORDER_COLUMN = "Saisie le"
+
 # The guide's "Action attendue de l'émetteur", per status of "Mes sollicitations à traiter".
 EXPECTED_ACTIONS = {
     Status.BROUILLON.short_label: "Compléter et envoyer",
@@ -29,7 +34,9 @@ class ToProcess(param.Parameterized):
 
     def __init__(self, me: sol.UserDesk, navigation: Navigation, space: Space = Space.EMISES, **params):
         super().__init__(**params)
-        self.me, self.navigation, self.space, self.pager = me, navigation, space, Pager()
+        self.me, self.navigation, self.space = me, navigation, space
+        self.pager = Pager(order=ORDER.get(space, ORDER[Space.RECUES]))
+        self.order_column = ORDER_COLUMN
         self.param.structure.objects = {"Tous": NONE, **structure_choices(me, space)}
         self.pager.param.watch(lambda e: self.load(), ["page", "page_size"])
         navigation.param.watch(lambda e: self.load(), "revision")

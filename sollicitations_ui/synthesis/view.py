@@ -37,15 +37,16 @@ class SyntheseView(Viewer):
         return self._shown
 
     def _list(self, rows, reuse):
+        order = self.state.order_column
         if rows is None or rows.empty:
             return list_table(rows, self.open_request)
         rows = rows.copy()
         rows.attrs = {}
         if self.state.space != Space.EMISES:
-            # Re-sent after a complement or a reopening: flagged, and on top (the list is by last activity).
+            # Re-sent after a complement or a reopening: flagged, and on top (then newest first).
             rows["Renvoyée"] = ["Renvoyée" if flag else "" for flag in rows["Renvoyée"]]
-            return list_table(rows, self.open_request, reuse=reuse)
+            return list_table(rows, self.open_request, reuse=reuse, order_column=order)
         rows["Actions"] = [EXPECTED_ACTIONS.get(status, "") for status in rows["Statut sollicitation"]]
         return list_table(rows, self.open_request, buttons=None, action_column="Actions",
                           on_action=lambda row: self.open_request(int(row["Numéro de la sollicitation"]),
-                                                                  act=True), reuse=reuse)  # fmt: skip
+                                                                  act=True), reuse=reuse, order_column=order)  # fmt: skip

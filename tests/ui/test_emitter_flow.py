@@ -320,6 +320,5 @@ def test_search_by_keywords_and_recipient_service(server, page):
 
 
 def date_input(page, name: str):
-    """The field a date picker shows (flatpickr's formatted copy of the hidden input)."""
-    group = page.locator(".bk-input-group", has=page.get_by_text(name, exact=True))
-    return group.locator("input").filter(visible=True).first
+    """A date field (widgets.FrenchDatePicker), by its accessible name."""
+    return page.get_by_label(name, exact=True)
