@@ -36,6 +36,7 @@ class OutboxView(Viewer):
         shown = fmt.dates_as_text(rows, columns=("Date", "Envoyé le"))
         widget = tabulator(
             shown, formatters={c: {"type": "textarea"} for c in shown.columns}, order_column=self.state.order_column,
+            column_specs={"Texte": {"minWidth": 340}},  # a mail's lines readable (the table scrolls sideways at 1024 px)
             stylesheets=[":host .tabulator-cell[tabulator-field='Sollicitation'] { color: #000091; text-decoration: underline; cursor: pointer; }"],
         )  # fmt: skip
         widget.on_click(lambda e: self.open_request(int(rows.iloc[e.row]["Sollicitation"])) if e.column == "Sollicitation" else None)
