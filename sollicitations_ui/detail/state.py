@@ -16,7 +16,7 @@ import sollicitations as sol
 from sollicitations.attachments import DEFAULT_TYPE
 from sollicitations.status import Action, Status
 
-from ..common import (NONE, OUI_NON, Navigation, attachments_download, messages_of)
+from ..common import NONE, OUI_NON, Navigation, attachments_download, messages_of
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,15 @@ import sollicitations as sol
 from sollicitations import demo
 from sollicitations.status import TRANSITIONS, Action, Status
 from sollicitations_ui.common import Navigation
-from sollicitations_ui.detail.state import (ATTACHMENT_CONTROLS, BLOCKS, BUTTONS, DOWNLOAD, DRAFT_ACTIONS, Detail,
-                                            labels_for)  # fmt: skip
+from sollicitations_ui.detail.state import (
+    ATTACHMENT_CONTROLS,
+    BLOCKS,
+    BUTTONS,
+    DOWNLOAD,
+    DRAFT_ACTIONS,
+    Detail,
+    labels_for,  # fmt: skip
+)
 
 LOGINS = [login for login, *_ in demo.USERS]
 READ_ONLY = {"lecteur", "gestionnaire"}  # no habilitation with the right to modify

@@ -17,7 +17,7 @@ from sollicitations import demo
 from sollicitations.status import Action, Status
 from sollicitations_ui.detail.state import ATTACHMENT_CONTROLS, BLOCKS, BUTTONS, DOWNLOAD, labels_for
 
-from .conftest import in_viewport, login, open_tab, screenshots, type_keys, wait_until
+from .conftest import in_viewport, login, open_tab, screenshot, screenshots, type_keys, wait_until
 
 LOGINS = [login for login, *_ in demo.USERS]
 LABELS = [*dict.fromkeys(b.label for b in BUTTONS), DOWNLOAD.label]
@@ -117,7 +117,7 @@ def test_the_detail_shows_what_actions_allow(shared_server, page, world, login_)
         page.get_by_text(f"Détail de la sollicitation n° {numero} ").first.wait_for()
         wait_until(lambda: active_tab(page) == "Consulter", timeout=5)
         expected = [*labels_for(actions), DOWNLOAD.label]
-        wait_until(lambda: shown_buttons(page) == expected, timeout=20)
+        wait_until(lambda expected=expected: shown_buttons(page) == expected, timeout=20)
         assert open_blocks(page) == [], (login_, status)
         history = page.locator("section.block", has_text="Historique").filter(visible=True).first
         dates = history.locator("tbody tr td:first-child").all_inner_texts()
@@ -138,12 +138,12 @@ def test_the_detail_shows_what_actions_allow(shared_server, page, world, login_)
             button(page, name).first.click()
             page.get_by_role("heading", name=title, exact=True).filter(visible=True).first.wait_for()
             assert open_blocks(page) == [title] and shown_buttons(page) == [], (login_, status, name)
-            wait_until(lambda: in_viewport(page, button(page, validate).first), timeout=5)
+            wait_until(lambda validate=validate: in_viewport(page, button(page, validate).first), timeout=5)
             assert in_viewport(page, button(page, "Annuler").first)
             if (login_, status) in PICTURED and mode in ("cloture", "reponse"):
                 screenshots(page, f"detail-{login_}-{status.value}-{mode}")
             button(page, "Annuler").first.click()
-            wait_until(lambda: open_blocks(page) == [] and shown_buttons(page) == expected, timeout=20)
+            wait_until(lambda expected=expected: open_blocks(page) == [] and shown_buttons(page) == expected, timeout=20)
     assert ways <= {"Synthèse", "Rechercher"} and ways
     assert page.console_errors == []
 
@@ -191,7 +191,11 @@ def act(page, name: str, fields: dict[str, str], validate: str, message: str, nu
         for label, text in fields.items():
             type_keys(page, label, text)
         button(page, validate).first.click()
-    status_message(page, message).wait_for(timeout=30_000)
+    try:
+        status_message(page, message).wait_for(timeout=30_000)
+    except Exception:
+        screenshot(page, f"FAILED-act-{name}")  # this test's pages are its own: the hook does not see them
+        raise
     wait_until(lambda: in_viewport(page, status_message(page, message)), timeout=3)
     assert f"n° {numero}" in status_message(page, message).inner_text()
     assert page.get_by_role("alert").filter(visible=True).count() == 0, "the earlier errors are replaced"
