@@ -18,19 +18,23 @@ def test_navigation_fits_the_roles(server, page):
 
 def test_manager_filters_figures_and_their_data(server, page):
     login(page, server, "gestionnaire")
-    for title in ("Entrées et fermetures par semaine", "Sollicitations ouvertes par statut, en fin de semaine",
-                  "Délais de première réponse et de clôture", "Taux de réouverture",
-                  "Sollicitations ouvertes les plus anciennes"):
-        page.get_by_text(title).first.wait_for()
+    # Each figure has its sub-tab, queried when first opened.
+    for tab, title in SUB_TABS.items():
+        open_sub_tab(page, tab)
+        page.get_by_text(title).filter(visible=True).first.wait_for()
     # Delays and reopen rates: a bar chart above each table.
-    for title in ("Délais de première réponse et de clôture", "Taux de réouverture"):
-        figure = page.locator(".card", has_text=title).first
+    for tab in ("Délais", "Réouvertures"):
+        open_sub_tab(page, tab)
+        figure = page.locator(".card", has_text=SUB_TABS[tab]).filter(visible=True).first
         figure.locator(".bk-Figure").first.wait_for()
         figure.locator(".tabulator-row").first.wait_for()
     screenshot(page, "gestionnaire-tableau-de-bord")
-    assert figure_csv(page, "Entrées et fermetures par semaine").splitlines()[0] == "Semaine;Entrées;Fermetures"
-    monthly = figure_csv(page, "Sollicitations saisies par mois").splitlines()
+    open_sub_tab(page, "Flux hebdomadaire")
+    assert figure_csv(page, SUB_TABS["Flux hebdomadaire"]).splitlines()[0] == "Semaine;Entrées;Fermetures"
+    open_sub_tab(page, "Par mois")
+    monthly = figure_csv(page, SUB_TABS["Par mois"]).splitlines()
     assert monthly[0].startswith("Mois;Brouillon;Envoyée") and sum_of(monthly) > 1, monthly
+    open_sub_tab(page, "Par statut")
     support = page.locator(".tabulator-row", has_text="Support Chorus Pro").filter(visible=True).first
     support.wait_for()
     page.get_by_label("Catégorie", exact=True).select_option(label="Connexion")
@@ -39,16 +43,35 @@ def test_manager_filters_figures_and_their_data(server, page):
     wait_until(lambda: page.locator(".tabulator-row", has_text="REC201DESTINATAIRE").filter(visible=True).count() == 0,
                timeout=40)
     # The monthly chart follows the filters too: the demo has one "Connexion" request, sent.
-    filtered = figure_csv(page, "Sollicitations saisies par mois").splitlines()
+    open_sub_tab(page, "Par mois")
+    wait_until(lambda: figure_csv(page, SUB_TABS["Par mois"]).splitlines()[0] == "Mois;Envoyée", timeout=20)
+    filtered = figure_csv(page, SUB_TABS["Par mois"]).splitlines()
     assert filtered[0] == "Mois;Envoyée" and sum_of(filtered) == 1, filtered
-    page.locator(".card", has_text="Sollicitations saisies par mois").first.locator(".bk-Figure").first.wait_for()
+    page.locator(".card", has_text=SUB_TABS["Par mois"]).filter(visible=True).first.locator(".bk-Figure").first.wait_for()
     assert page.console_errors == []
+
+
+SUB_TABS = {
+    "Par mois": "Sollicitations saisies par mois",
+    "Flux hebdomadaire": "Entrées et fermetures par semaine",
+    "Stock": "Sollicitations ouvertes par statut, en fin de semaine",
+    "Délais": "Délais de première réponse et de clôture",
+    "Réouvertures": "Taux de réouverture",
+    "Plus anciennes": "Sollicitations ouvertes les plus anciennes",
+    "Par statut": "Sollicitations par statut",
+}
+
+
+def open_sub_tab(page, label: str) -> None:
+    page.locator(".bk-tab", has_text=label).filter(visible=True).first.click()
+    page.wait_for_timeout(400)
 
 
 def figure_csv(page, title: str) -> str:
     """The "Télécharger les données" file of the figure under `title`."""
     with page.expect_download() as download:
-        page.locator(".card", has_text=title).first.get_by_role("button", name="Télécharger les données").click()
+        card = page.locator(".card", has_text=title).filter(visible=True).first
+        card.get_by_role("button", name="Télécharger les données").click()
     return download.value.path().read_bytes().decode("utf-8-sig")
 
 
