@@ -269,9 +269,14 @@ def list_table(frame: pd.DataFrame | None, on_number, buttons: dict | None = Non
         shown, buttons=buttons or {}, order_column=order_column,
         formatters={c: {"type": "html" if c in links else "textarea"} for c in shown.columns},
         titles={c: "" for c in links}, groups={"Actions": links} if links else {},
+        # The row links are icons (an empty cell where a row has none): their own small width, the
+        # text columns take the rest of the window.
+        column_specs={c: {"width": ICON_WIDTH + CELL_PADDING + 6} for c in links},
         stylesheets=[":host .tabulator-cell[tabulator-field='Numéro de la sollicitation'],"
                      ":host .tabulator-cell[tabulator-field='Référence'] { color: #000091; text-decoration: underline; cursor: pointer; }",
-                     ":host .row-action, :host .tabulator-cell[tabulator-field='Actions'] { color: #000091; text-decoration: underline; cursor: pointer; }"],
+                     ":host .row-action, :host .tabulator-cell[tabulator-field='Actions'] { color: #000091; text-decoration: underline; cursor: pointer; }",
+                     ":host .row-action svg { vertical-align: middle; }",
+                     ":host .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }"],
     )  # fmt: skip
     table.rows_shown = frame  # the rows behind the cells (replaced with the table's value, see `reuse`)
 
@@ -347,6 +352,9 @@ def _words(text: str) -> list[str]:
     return [w for w in re.split(r"\s+|(?<=-)", text) if w] or [""]
 
 
+ICON_WIDTH = 22  # an action icon of the rows (18 px and its margin)
+
+
 def min_widths(frame: pd.DataFrame, titles: dict | None = None) -> dict[str, int]:
     """Each column's least width (px): its header's longest word, its cells' longest word, or the
     whole cell for WHOLE_COLUMNS, numbers and dates. A column never gets narrower than a word of it."""
@@ -360,7 +368,10 @@ def min_widths(frame: pd.DataFrame, titles: dict | None = None) -> dict[str, int
         if whole:
             cells = max((text_width(v) for v in values), default=0)
         elif values and all(v.lstrip().startswith("<") for v in values if v):  # our HTML links: their text
-            cells = max((text_width(re.sub(r"<[^>]+>", "", v)) for v in values), default=0)
+            # An icon link's name is read aloud, not shown: the icon's width counts instead.
+            shown = [re.sub(r"<[^>]+>", "", re.sub(r'<span class="sr-only">.*?</span>', "", v)) for v in values]
+            icon = ICON_WIDTH if any("<svg" in v for v in values) else 0
+            cells = max((text_width(v) + icon for v in shown), default=0)
         else:
             cells = max((text_width(w) for v in values for w in _words(v)), default=0)
         widths[column] = int(min(max(header, cells + CELL_PADDING), 420))
@@ -491,7 +502,10 @@ class Feedback(pn.custom.JSComponent):
           box.appendChild(status)
         }
         if (box.childElementCount) {
-          requestAnimationFrame(() => box.scrollIntoView({ block: "nearest", behavior: "instant" }))
+          // Once drawn, and again when what is drawn above it (a table, a redrawn block) has settled.
+          const reveal = () => box.scrollIntoView({ block: "nearest", behavior: "instant" })
+          requestAnimationFrame(reveal)
+          setTimeout(reveal, 400)
         }
       }
       model.on(["errors", "message"], draw)

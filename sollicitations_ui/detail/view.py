@@ -68,8 +68,9 @@ class DetailView(Viewer):
         if d.mode:
             self.actions.objects = [self._block(d.mode), Reveal(height=0, margin=0)]
         elif d.buttons:
-            self.actions.objects = [pn.Row(*[button(name, lambda name=name: d.press(name), kind=KINDS[name])
-                                             for name in d.buttons])]  # fmt: skip
+            # Wrapped onto a second line rather than wider than a 1024 px window.
+            self.actions.objects = [pn.FlexBox(*[button(name, lambda name=name: d.press(name), kind=KINDS[name])
+                                                 for name in d.buttons], flex_wrap="wrap")]  # fmt: skip
         else:
             self.actions.objects = []
 

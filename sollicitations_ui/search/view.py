@@ -1,7 +1,6 @@
 """"Rechercher": the guide's criteria, one page of results, exports: the thin Panel view."""
 from __future__ import annotations
 
-
 import hvplot.pandas  # noqa: F401  (registers .hvplot on DataFrames)
 import panel as pn
 from panel.viewable import Viewer
@@ -11,12 +10,19 @@ from sollicitations.access import Space
 from sollicitations.status import Status
 
 from .. import format as fmt
-from ..widgets import (PagerView, button, card, date_picker, fmt_messages, html, label,
-                       list_table)
+from ..widgets import Feedback, PagerView, button, card, date_picker, fmt_messages, html, label, list_table
 from .state import SearchForm
 
-
 PERIODE = "Période de saisie de la sollicitation"
+
+
+# Outlines of the rows' action icons (16x16): consult, view, download, delete.
+ICONS = {
+    "Consulter": '<circle cx="7" cy="7" r="4.5"/><path d="M10.5 10.5L15 15"/>',
+    "Visualiser": '<path d="M1 8s2.6-4.8 7-4.8S15 8 15 8s-2.6 4.8-7 4.8S1 8 1 8z"/><circle cx="8" cy="8" r="2"/>',
+    "Télécharger": '<path d="M8 1.5v9M4.2 7l3.8 3.8L11.8 7M2 14.5h12"/>',
+    "Supprimer": '<path d="M2 4h12M6 4V2h4v2M3.5 4l1 10.5h7l1-10.5M6.5 7v5M9.5 7v5"/>',
+}
 
 
 class SearchView(Viewer):
@@ -54,6 +60,8 @@ class SearchView(Viewer):
             label("Statut sollicitation"),
             w.CheckBoxGroup.from_param(f.param.statuts, name="Statut sollicitation", inline=True),
             pn.Row(button("Réinitialiser", f.reset), button("Rechercher", f.search, kind="primary")),
+            # The search's answer (its French errors, a deletion's confirmation) under the buttons clicked.
+            Feedback(errors=f.param.errors, message=f.param.message, sizing_mode="stretch_width"),
         )  # fmt: skip
         ready = w.FileDownload(label="Télécharger le fichier", button_type="success", width=200, sizing_mode="fixed",
                                visible=f.param.export_path.rx.bool())  # fmt: skip
@@ -68,8 +76,6 @@ class SearchView(Viewer):
         )  # fmt: skip
         results = pn.bind(self._results, f.param.rows)
         return pn.Column(
-            html(pn.bind(fmt.errors_html, f.param.errors)),
-            html(pn.bind(fmt.message_html, f.param.message)),
             criteria,
             self.pending_delete,
             # The export on its own line: its "Télécharger le fichier" stays whole at 1024 px.
@@ -103,7 +109,10 @@ class SearchView(Viewer):
 
     @staticmethod
     def link(name: str) -> str:
-        return f'<span class="row-action">{name}</span>'
+        """A row's action as the guide draws it, an icon; its name is the title and the text read aloud."""
+        return (f'<span class="row-action" title="{name}"><svg aria-hidden="true" width="18" height="18" viewBox="0 0 16 16"'
+                f' fill="none" stroke="currentColor" stroke-width="1.6" stroke-linecap="round" stroke-linejoin="round">'
+                f'{ICONS[name]}</svg><span class="sr-only">{name}</span></span>')  # fmt: skip
 
     def _results(self, rows):
         links: tuple[str, ...] = ()

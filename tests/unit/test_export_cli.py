@@ -15,7 +15,7 @@ import pytest
 import sollicitations as sol
 from sollicitations import config, demo, export_files
 from sollicitations.export_cli import build_parser, run_export
-from sollicitations.queries import CRITERIA
+from sollicitations.queries import CRITERIA, SEARCH_SORT
 
 pytestmark = pytest.mark.duckdb_only  # DuckDB files themselves: see tests/conftest.py
 
@@ -50,7 +50,7 @@ def search(db, login, **criteria):
     d = sol.open_desk(db, read_only=True)
     try:
         me = d.as_user(login)
-        frame = me.search(1, 1000, **criteria)
+        frame = me.search(1, 1000, sort=SEARCH_SORT, **criteria)  # the order exports and "Rechercher" share
         assert frame.attrs["pages"] == 1
         return frame
     finally:
