@@ -1,13 +1,12 @@
 """"Nous contacter": the public form and its captcha: the state, in plain param (no Panel: tested without a browser)."""
 from __future__ import annotations
 
-
 import param
 
 import sollicitations as sol
 from sollicitations import captcha
 
-from ..common import (NONE, choices, messages_of)
+from ..common import NONE, choices, messages_of
 
 
 class ContactForm(param.Parameterized):

@@ -9,7 +9,7 @@ import param
 import sollicitations as sol
 from sollicitations.access import Space
 
-from ..common import (Navigation, Pager, list_file, messages_of)
+from ..common import Navigation, Pager, list_file, messages_of
 
 
 def stack_top(frame: pd.DataFrame) -> float:

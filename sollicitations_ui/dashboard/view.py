@@ -1,7 +1,6 @@
 """"Tableau de bord": counts per structure and status, drill-down, monthly chart: the thin Panel view."""
 from __future__ import annotations
 
-
 import hvplot.pandas  # noqa: F401  (registers .hvplot on DataFrames)
 import pandas as pd
 import panel as pn
@@ -11,7 +10,8 @@ import sollicitations as sol
 from sollicitations.access import Space
 
 from .. import format as fmt
-from ..widgets import (STATUS_COLORS, PagerView, button, card, downloads, html, list_table, tabulator)
+from ..tables import list_table, tabulator
+from ..widgets import STATUS_COLORS, PagerView, button, card, downloads, html
 from .state import Dashboard
 
 

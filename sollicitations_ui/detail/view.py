@@ -11,7 +11,8 @@ import panel as pn
 from panel.viewable import Viewer
 
 from .. import format as fmt
-from ..widgets import Feedback, button, card, html, label, tabulator
+from ..tables import tabulator
+from ..widgets import Feedback, button, card, html, label
 from .state import BLOCKS, BUTTONS, DOWNLOAD, RECEIVER_BLOCKS, Detail
 
 KINDS = {b.label: b.kind for b in (*BUTTONS, DOWNLOAD)}

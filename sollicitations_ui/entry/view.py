@@ -6,7 +6,8 @@ import panel as pn
 from panel.viewable import Viewer
 
 from .. import format as fmt
-from ..widgets import Confirmation, Feedback, button, card, html, label, tabulator
+from ..tables import tabulator
+from ..widgets import Confirmation, Feedback, button, card, html, label
 from .state import EntryForm
 
 ATTACHMENT_COLUMNS = ["Type", "Désignation", "Extension", "Nom du fichier"]

@@ -9,7 +9,7 @@ import param
 import sollicitations as sol
 from sollicitations.access import Space
 
-from ..common import (NONE, Navigation, choices, messages_of)
+from ..common import NONE, Navigation, choices, messages_of
 from ..dashboard.state import Dashboard
 
 # The sub-tabs of the managers' page, in their order: the status table first, then one per figure.

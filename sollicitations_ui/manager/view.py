@@ -1,7 +1,6 @@
 """"Activités du gestionnaire": filters, the status table and the figures: the thin Panel view."""
 from __future__ import annotations
 
-
 import hvplot.pandas  # noqa: F401  (registers .hvplot on DataFrames)
 import pandas as pd
 import panel as pn
@@ -10,9 +9,10 @@ from panel.viewable import Viewer
 
 from .. import format as fmt
 from ..dashboard.view import DashboardView
-from ..widgets import (STATUS_COLORS, LazyTabs, button, card, date_picker, html, list_table, tabulator)
+from ..dates import date_picker
+from ..tables import list_table, tabulator
+from ..widgets import STATUS_COLORS, LazyTabs, button, card, html
 from .state import FIGURES, GROUPED, SECTIONS, ManagerDashboard
-
 
 # Weeks on the x axis, dated the French way ("01/2026", not "Jan 2026").
 WEEKS = DatetimeTickFormatter(days="%d/%m", months="%m/%Y", years="%Y")

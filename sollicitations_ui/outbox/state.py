@@ -1,14 +1,12 @@
 """"Courriels": the mails the office wrote: the state, in plain param (no Panel: tested without a browser)."""
 from __future__ import annotations
 
-
 import pandas as pd
 import param
 
 import sollicitations as sol
 
-from ..common import (Navigation, Pager, messages_of)
-
+from ..common import Navigation, Pager, messages_of
 
 ORDER = "Triés par date, les plus récents d'abord"  # the store's order (outbox_page: newest first)
 

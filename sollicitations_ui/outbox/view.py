@@ -1,14 +1,13 @@
 """"Courriels": the mails the office wrote: the thin Panel view."""
 from __future__ import annotations
 
-
 import hvplot.pandas  # noqa: F401  (registers .hvplot on DataFrames)
 import panel as pn
 from panel.viewable import Viewer
 
-
 from .. import format as fmt
-from ..widgets import PagerView, button, card, html, tabulator
+from ..tables import tabulator
+from ..widgets import PagerView, button, card, html
 from .state import Outbox
 
 

@@ -10,7 +10,9 @@ from sollicitations.access import Space
 from sollicitations.status import Status
 
 from .. import format as fmt
-from ..widgets import Feedback, PagerView, button, card, date_picker, fmt_messages, html, label, list_table
+from ..dates import date_picker
+from ..tables import list_table
+from ..widgets import Feedback, PagerView, button, card, fmt_messages, html, label
 from .state import SearchForm
 
 PERIODE = "Période de saisie de la sollicitation"

@@ -10,7 +10,7 @@ import sollicitations as sol
 from sollicitations.access import Space
 from sollicitations.status import Status
 
-from ..common import (NONE, Navigation, Pager, list_file, structure_choices)
+from ..common import NONE, Navigation, Pager, list_file, structure_choices
 
 # Said above the table: the package's order (queries._to_process_sort), newest first.
 ORDER = {Space.EMISES: "Triées par date de saisie, les plus récentes d'abord",

@@ -1,7 +1,6 @@
 """"Synthèse": the list of requests to process: the thin Panel view."""
 from __future__ import annotations
 
-
 import hvplot.pandas  # noqa: F401  (registers .hvplot on DataFrames)
 import panel as pn
 from panel.viewable import Viewer
@@ -9,7 +8,8 @@ from panel.viewable import Viewer
 from sollicitations.access import Space
 
 from .. import format as fmt
-from ..widgets import (PagerView, card, downloads, html, list_table)
+from ..tables import list_table
+from ..widgets import PagerView, card, downloads, html
 from .state import EXPECTED_ACTIONS, ToProcess
 
 

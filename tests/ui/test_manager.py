@@ -12,7 +12,7 @@ from sollicitations import demo
 from sollicitations.status import Status
 from sollicitations_ui.manager.state import FIGURES, SECTIONS
 
-from .conftest import click, choose, in_viewport, login, open_tab, screenshots, wait_until
+from .conftest import choose, click, in_viewport, login, open_tab, screenshots, wait_until
 
 # The height of the page, and the bottom of its last visible content (text, inputs, images, charts),
 # both measured in the element that scrolls (the template's #main), whatever is inside shadow roots.

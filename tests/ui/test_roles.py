@@ -1,5 +1,5 @@
 """Receivers, read-only agents, the support desk and managers: each sees its own space."""
-from .conftest import choose, click, login, open_tab, screenshot, type_in, wait_until
+from .conftest import choose, click, login, screenshot, wait_until
 from .test_emitter_flow import shown_status
 from .test_round_trip import open_request, receiver_comment
 

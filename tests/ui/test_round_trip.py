@@ -1,9 +1,7 @@
 """Issue 4's round trip: a supplier and a receiving agent, each in their own browser."""
-import re
 
 from .conftest import choose, click, login, open_tab, pick_file, screenshot, type_in, wait_until
 from .test_emitter_flow import number_in, shown_status
-
 
 STATUSES = ["Brouillon", "Envoyée", "En cours", "Informations compl. requises", "Répondue", "Fermée"]
 SUPPLIER_ROW, AGENT_ROW = "00000000002145 - REC201FOURNISSEUR", "00000000002161 - REC201DESTINATAIRE"

@@ -3,7 +3,7 @@ import pytest
 
 import sollicitations as sol
 
-from .conftest import choose, click, login, open_tab, type_in, wait_until
+from .conftest import click, login, open_tab, type_in, wait_until
 from .test_emitter_flow import fill_rejet, number_in
 from .test_round_trip import receiver_comment
 

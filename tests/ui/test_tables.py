@@ -10,6 +10,7 @@ read "1 211", not "1,211".
 from __future__ import annotations
 
 import shutil
+
 import pytest
 
 from sollicitations import demo
@@ -20,10 +21,19 @@ from sollicitations_ui.common import Pager
 from sollicitations_ui.outbox import state as outbox_state
 from sollicitations_ui.search import state as search_state
 from sollicitations_ui.synthesis import state as synthesis_state
-from sollicitations_ui.widgets import WHOLE_COLUMNS
+from sollicitations_ui.tables import WHOLE_COLUMNS
 
-from .conftest import SIZES, Server, assert_no_server_error, click, in_viewport, login, open_tab, screenshots, \
-    wait_until
+from .conftest import (
+    SIZES,
+    Server,
+    assert_no_server_error,
+    click,
+    in_viewport,
+    login,
+    open_tab,
+    screenshots,
+    wait_until,
+)
 
 BIG = 1200  # requests added to the fixed demo world: lists of more than 1 000 lines
 
