@@ -11,7 +11,7 @@ import sollicitations as sol
 from sollicitations.status import Status
 
 from . import format as fmt
-from .common import PAGE_SIZES
+from .common import PAGE_SIZES, Pager
 
 STATUS_COLORS = {
     Status.BROUILLON.short_label: "#9aa5b1",
@@ -21,9 +21,6 @@ STATUS_COLORS = {
     Status.REPONDUE.short_label: "#8172b3",
     Status.FERMEE.short_label: "#55a868",
 }
-from .common import Pager
-
-# The field looks like Panel's other inputs (12px text, 32px high, grey until focused); its message in red.
 
 
 def label(text: str) -> pn.pane.HTML:

@@ -10,6 +10,7 @@ import sollicitations as sol
 from sollicitations.access import Space
 
 from .. import format as fmt
+from ..common import messages_of
 from ..tables import list_table, tabulator
 from ..widgets import STATUS_COLORS, PagerView, button, card, downloads, html
 from .state import Dashboard
@@ -87,7 +88,10 @@ class DashboardView(Viewer):
                     list_table(rows, self.open_request))  # fmt: skip
 
     def _chart(self, by, *_):
-        monthly = self.state.monthly()
+        try:
+            monthly = self.state.monthly()
+        except sol.SollicitationError as e:  # e.g. a managers' filter the package refuses
+            return html(fmt.errors_html(messages_of(e)))
         if monthly.empty:
             return html("<em>Aucune sollicitation.</em>")
         monthly.index = pd.to_datetime(monthly.index).strftime("%m/%Y")

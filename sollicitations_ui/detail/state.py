@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import param
 
 import sollicitations as sol
+from sollicitations import rules
 from sollicitations.attachments import DEFAULT_TYPE
 from sollicitations.status import Action, Status
 
@@ -155,7 +156,11 @@ class Detail(param.Parameterized):
     def start(self, mode: str) -> None:
         """Open one block (closing any other): its fields start empty, earlier messages go."""
         if mode == "assignation":
-            agents = self.me.agents(self.numero)
+            try:
+                agents = self.me.agents(self.numero)
+            except sol.SollicitationError as e:  # e.g. the request left this user's reach since it was opened
+                self.param.update(errors=messages_of(e), message="")
+                return
             self.param.agent.objects = {"Sélectionner un agent": NONE, **dict(zip(agents["Agent"], agents["login"]))}
             self.agent = NONE
         self.param.update(mode=mode, texte="", complement="", commentaire="", resolue=True, rouvrir=False,
@@ -174,6 +179,11 @@ class Detail(param.Parameterized):
         """The block's "Valider" (or "Valider et envoyer"). `files`: chosen in "Pièces jointes" and
         not added yet; they go with the complement, which is not sent if one is refused."""
         if self.mode == "complement":
+            # The text is checked first (the package's rule): a refused complement stores no file.
+            problems = rules.comment_problems(rules.clean_text(self.complement), required=True)
+            if problems:
+                self.param.update(errors=problems, message="")
+                return
             if files and self.can_add_attachment:
                 self.add_attachments(files)
                 if self.errors:
@@ -186,9 +196,14 @@ class Detail(param.Parameterized):
 
     # -- the actions -----------------------------------------------------------------------------
 
-    def pdf(self, with_attachments: bool) -> io.BytesIO:
-        """ "Télécharger détail": the PDF, the attachments embedded in it when asked."""
-        return io.BytesIO(self.me.detail_pdf(self.numero, attachments=with_attachments))
+    def pdf(self, with_attachments: bool) -> io.BytesIO | None:
+        """ "Télécharger détail": the PDF, the attachments embedded in it when asked (None, and the
+        French reason in `errors`, when it cannot be made)."""
+        try:
+            return io.BytesIO(self.me.detail_pdf(self.numero, attachments=with_attachments))
+        except sol.SollicitationError as e:
+            self.param.update(errors=messages_of(e), message="")
+            return None
 
     def take_in_charge(self) -> None:
         self._do(lambda: self.me.take_in_charge(self.numero),
@@ -253,8 +268,13 @@ class Detail(param.Parameterized):
         self.param.update(data=self.me.get(self.numero), selected_attachments=[])
         self.param.update(errors=problems, message="" if problems else message)
 
-    def attachments_zip(self, ids: list[int] | None = None) -> tuple[str, io.BytesIO]:
-        return attachments_download(self.me, self.numero, ids or self.selected_attachments or None)
+    def attachments_zip(self, ids: list[int] | None = None) -> tuple[str, io.BytesIO] | None:
+        """ "Télécharger pièces jointes": one file, or a ZIP; None (the reason in `errors`) when refused."""
+        try:
+            return attachments_download(self.me, self.numero, ids or self.selected_attachments or None)
+        except sol.SollicitationError as e:
+            self.param.update(errors=messages_of(e), message="")
+            return None
 
     def _do(self, action, success: str) -> None:
         try:

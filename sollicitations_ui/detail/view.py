@@ -99,7 +99,7 @@ class DetailView(Viewer):
                 w.RadioBoxGroup.from_param(d.param.inclure_pieces_jointes, name="", inline=True),
                 pn.Row(self._download, cancel),
             )  # fmt: skip
-        validate = button(BLOCKS[mode][1], lambda: d.validate(chosen(self.files)),
+        validate = button(BLOCKS[mode][1], self._validate,
                           kind="success" if mode == "complement" else "primary")  # fmt: skip
         if mode == "complement":
             fields = [w.TextAreaInput.from_param(d.param.complement, name="Complément d'information *", height=120,
@@ -162,8 +162,18 @@ class DetailView(Viewer):
             parts.append(pn.Row(self.files, button("Ajouter", add, kind="primary")))
         self.attachments.objects = [card("Pièces jointes", *parts)]
 
+    def _validate(self) -> None:
+        """The open block's Valider: files chosen and not added go with a complement, then leave the picker."""
+        had_files = bool(chosen(self.files))
+        self.detail.validate(chosen(self.files))
+        if had_files and not self.detail.errors:
+            self.files.clear()
+
     def _attachments_file(self):
-        name, content = self.detail.attachments_zip()
+        found = self.detail.attachments_zip()
+        if found is None:
+            return None
+        name, content = found
         self._attachments_download.filename = name  # read by FileDownload after this callback returns
         return content
 

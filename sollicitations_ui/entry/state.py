@@ -203,6 +203,7 @@ class EntryForm(param.Parameterized):
 
     def new(self) -> None:
         """ "Saisir une nouvelle sollicitation": an empty form."""
+        self.param.destinataire.objects = [NONE]  # a loaded request's recipient is its only choice
         with param.parameterized.batch_call_watchers(self):
             self.param.update(
                 numero=None, statut="", saisie_le=None, categorie=NONE, numero_objet="", structure=NONE,
@@ -221,6 +222,9 @@ class EntryForm(param.Parameterized):
         with param.parameterized.batch_call_watchers(self):
             self.param.update(numero=numero, statut=detail["statut"].short_label,
                               saisie_le=detail["saisie_le"].date(), categorie=detail["categorie"])  # fmt: skip
+        # Nothing of the request shown before stays: its recipient, its search, an open attachment block.
+        self.param.destinataire.objects = [NONE]
+        self.param.update(destinataire=NONE, destinataire_recherche="", service_destinataire=NONE, managing=False)
         self._sub_categories()
         self.sous_categorie = detail["sous_categorie"]
         self.structure = structure

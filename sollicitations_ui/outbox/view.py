@@ -1,7 +1,7 @@
 """"Courriels": the mails the office wrote: the thin Panel view."""
 from __future__ import annotations
 
-import hvplot.pandas  # noqa: F401  (registers .hvplot on DataFrames)
+import pandas as pd
 import panel as pn
 from panel.viewable import Viewer
 
@@ -38,5 +38,10 @@ class OutboxView(Viewer):
             column_specs={"Texte": {"minWidth": 340}},  # a mail's lines readable (the table scrolls sideways at 1024 px)
             stylesheets=[":host .tabulator-cell[tabulator-field='Sollicitation'] { color: #000091; text-decoration: underline; cursor: pointer; }"],
         )  # fmt: skip
-        widget.on_click(lambda e: self.open_request(int(rows.iloc[e.row]["Sollicitation"])) if e.column == "Sollicitation" else None)
+        def clicked(event):
+            numero = rows.iloc[event.row]["Sollicitation"]
+            if event.column == "Sollicitation" and pd.notna(numero):  # a mail may concern no request
+                self.open_request(int(numero))
+
+        widget.on_click(clicked)
         return widget

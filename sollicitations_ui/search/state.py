@@ -128,7 +128,11 @@ class SearchForm(param.Parameterized):
 
     def find_recipients(self) -> None:
         """The structure search's "Rechercher": its matches to choose from; a single match is chosen."""
-        found = recipient_choices(self.me, self.destinataire_recherche, None)
+        try:
+            found = recipient_choices(self.me, self.destinataire_recherche, None)
+        except sol.SollicitationError as e:
+            self.param.update(errors=messages_of(e), message="")
+            return
         self.param.destinataire.objects = found
         matches = [value for value in found.values() if value != NONE]
         self.destinataire = matches[0] if len(matches) == 1 else NONE

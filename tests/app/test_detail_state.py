@@ -211,3 +211,17 @@ def test_an_unreadable_request_opens_nothing(desk):
     d = detail_for(desk, "dupont")
     assert not d.open(1)
     assert d.data is None and d.buttons == [] and d.errors
+
+
+def test_a_refused_complement_stores_none_of_its_files(fournisseur):
+    """An empty complement is refused before its files are stored: clicking again adds nothing twice."""
+    d = Detail(fournisseur, Navigation())
+    d.open(4)
+    before = len(d.data["pieces_jointes"])
+    d.press("Ajouter complément d'information")
+    d.validate({"bon-de-commande.pdf": b"%PDF-1.4\n"})
+    assert d.errors and d.mode == "complement"
+    assert len(fournisseur.attachments(4)) == before
+    d.complement = "Voici le bon de commande."
+    d.validate({"bon-de-commande.pdf": b"%PDF-1.4\n"})
+    assert d.errors == [] and len(fournisseur.attachments(4)) == before + 1

@@ -243,3 +243,25 @@ def test_the_etat_answer_filters_the_search(form):
     form.destinataire_recherche = "publique test"
     form.find_recipients()
     assert form.recipient_errors == ["Aucune structure publique ne correspond à cette recherche"]
+
+
+def test_a_draft_opened_after_another_keeps_nothing_of_it(form):
+    """Draft A had a recipient; draft B, of a pair that needs one, has none yet: B shows none, and saving
+    B does not give it A's recipient."""
+    pick_recipient_pair(form)
+    form.destinataire_recherche = "PUBLIQUE test"
+    form.find_recipients()
+    form.param.update(structure=demo.LOGES_DU_GREL, description="Premier brouillon.")
+    form.save()
+    first = form.numero
+    form.new()
+    pick_recipient_pair(form)
+    form.param.update(structure=demo.LOGES_DU_GREL, description="Second brouillon, sans destinataire.")
+    form.save()
+    second = form.numero
+    form.load(first)
+    assert form.destinataire == demo.STRUCTURE_PUBLIQUE_TEST
+    form.load(second)
+    assert (form.destinataire, form.destinataire_recherche, form.managing) == (NONE, "", False)
+    form.save()
+    assert form.me.get(second)["destinataire"] is None
