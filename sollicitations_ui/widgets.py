@@ -57,16 +57,20 @@ class PagerView(Viewer):
         summary = pn.bind(lambda *_: f'<span class="pager-summary">{fmt.esc(p.summary)}</span>',
                           p.param.page, p.param.total, p.param.pages)  # fmt: skip
         order = pn.bind(lambda text: f'<span class="list-order">{fmt.esc(text)}</span>' if text else "", p.param.order)
-        return pn.Row(
-            button("«", p.previous, width=40, description="Page précédente"),
-            pn.pane.HTML(summary, margin=(12, 8), width=230, sizing_mode="fixed"),
-            button("»", p.next, width=40, description="Page suivante"),
-            size,
-            pn.pane.HTML('<span style="font-size:.9em">lignes par page</span>', margin=(14, 10, 0, 4), width=110,
-                         sizing_mode="fixed"),
-            pn.pane.HTML(order, margin=(14, 10, 0, 10), sizing_mode="stretch_width",
+        # The order on a line of its own: beside the pager, a wide table's row squeezed it to nothing.
+        return pn.Column(
+            pn.Row(
+                button("«", p.previous, width=40, description="Page précédente"),
+                pn.pane.HTML(summary, margin=(12, 8), width=230, sizing_mode="fixed"),
+                button("»", p.next, width=40, description="Page suivante"),
+                size,
+                pn.pane.HTML('<span style="font-size:.9em">lignes par page</span>', margin=(14, 10, 0, 4), width=110,
+                             sizing_mode="fixed"),
+                align="center",
+            ),
+            pn.pane.HTML(order, margin=(0, 10, 4, 10), sizing_mode="stretch_width",
                          stylesheets=[".list-order { color: #3a3a3a; font-size: .9em; font-style: italic; }"]),
-            align="center", sizing_mode="stretch_width",
+            sizing_mode="stretch_width",
         )  # fmt: skip
 
 
