@@ -123,22 +123,25 @@ class Detail(param.Parameterized):
 
     # -- opening ---------------------------------------------------------------------------------
 
-    def open(self, numero) -> bool:
+    def open(self, numero, keep_message: bool = False) -> bool:
+        """Show request `numero` (False, and the French reason in `errors`, if it cannot be read).
+
+        `keep_message`: the confirmation shown stays, untouched (a reload after a write): emptied and set
+        again in one callback, the browser was at times left with the empty one."""
+        kept = {} if keep_message else {"message": ""}
         try:
             data = self.me.get(numero)
         except sol.SollicitationError as e:
-            self.param.update(numero=None, data=None, errors=messages_of(e), message="", mode="")
+            self.param.update(numero=None, data=None, errors=messages_of(e), mode="", **kept)
             return False
-        self.param.update(numero=data["numero"], data=data, errors=[], message="", mode="", complement="",
-                          commentaire="", texte="", resolue=True, rouvrir=False, selected_attachments=[])  # fmt: skip
+        self.param.update(numero=data["numero"], data=data, errors=[], mode="", complement="", commentaire="",
+                          texte="", resolue=True, rouvrir=False, selected_attachments=[], **kept)  # fmt: skip
         return True
 
     def reload(self) -> None:
         """After a write anywhere in the space: the same request, its new status; the message stays."""
         if self.numero is not None:
-            message = self.message
-            self.open(self.numero)
-            self.message = message
+            self.open(self.numero, keep_message=True)
 
     # -- the buttons -----------------------------------------------------------------------------
 
