@@ -23,6 +23,15 @@ STATUS_COLORS = {
 }
 
 
+def chosen(files: pn.widgets.FileInput) -> dict[str, bytes]:
+    """The files a FileInput holds, by name (one or several)."""
+    if not files.value:
+        return {}
+    names = files.filename if isinstance(files.filename, list) else [files.filename]
+    values = files.value if isinstance(files.value, list) else [files.value]
+    return dict(zip(names, values))
+
+
 def label(text: str) -> pn.pane.HTML:
     return pn.pane.HTML(f'<span style="font-size:.9em">{fmt.esc(text)}</span>', margin=(8, 10, 0, 10))
 

@@ -12,7 +12,7 @@ from panel.viewable import Viewer
 
 from .. import format as fmt
 from ..tables import tabulator
-from ..widgets import Feedback, button, card, html, label
+from ..widgets import Feedback, button, card, chosen, html, label
 from .state import BLOCKS, BUTTONS, DOWNLOAD, RECEIVER_BLOCKS, Detail
 
 KINDS = {b.label: b.kind for b in (*BUTTONS, DOWNLOAD)}
@@ -27,15 +27,6 @@ class Reveal(pn.custom.JSComponent):
       setTimeout(() => requestAnimationFrame(() => el.scrollIntoView({ block: "nearest", behavior: "instant" })), 50)
     }
     """
-
-
-def chosen(files: pn.widgets.FileInput) -> dict[str, bytes]:
-    """The files a FileInput holds, by name (one or several)."""
-    if not files.value:
-        return {}
-    names = files.filename if isinstance(files.filename, list) else [files.filename]
-    values = files.value if isinstance(files.value, list) else [files.value]
-    return dict(zip(names, values))
 
 
 class DetailView(Viewer):

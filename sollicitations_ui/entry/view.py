@@ -7,7 +7,7 @@ from panel.viewable import Viewer
 
 from .. import format as fmt
 from ..tables import tabulator
-from ..widgets import Confirmation, Feedback, button, card, html, label
+from ..widgets import Confirmation, Feedback, button, card, chosen, html, label
 from .state import EntryForm
 
 ATTACHMENT_COLUMNS = ["Type", "Désignation", "Extension", "Nom du fichier"]
@@ -87,13 +87,9 @@ class EntryView(Viewer):
         files = w.FileInput(multiple=True, name="Parcourir...", sizing_mode="stretch_width")
 
         def add():
-            chosen = {}
-            if files.value:
-                names = files.filename if isinstance(files.filename, list) else [files.filename]
-                values = files.value if isinstance(files.value, list) else [files.value]
-                chosen = dict(zip(names, values))
-            f.add_attachments(chosen)
-            if chosen:
+            picked = chosen(files)
+            f.add_attachments(picked)
+            if picked:
                 files.clear()
 
         # The guide's "Gestion des pièces jointes" window: the file picker, the type, "Ajouter", "Retour".
