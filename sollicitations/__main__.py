@@ -109,6 +109,34 @@ def _demo(args) -> int:
     return 0
 
 
+def panel_command(args, path) -> list[str]:
+    """The `panel serve` command line of the app over `path` (a DuckDB file or a PostgreSQL URL)."""
+    command = [
+        sys.executable, "-m", "panel", "serve", str(config.ROOT / "app.py"), str(config.ROOT / "contact.py"),
+        "--port", str(args.port), "--address", args.address,
+        "--allow-websocket-origin", f"{args.address}:{args.port}",
+        # Callbacks run in a pool: a long export in one session never blocks the others.
+        "--num-threads", "4",
+        # Several processes (PostgreSQL): Tornado forks them after binding the port, they share it.
+        "--num-procs", str(args.procs),
+        # Uploads are capped before they are read: 10 Mo files arrive base64-encoded in one message.
+        "--websocket-max-message-size", str(15 * 1024 * 1024),
+        # Local accounts: argon2 hashes in the store, lock-out after repeated failures.
+        "--auth-module", str(config.ROOT / "sollicitations_ui" / "auth.py"),
+        # "/" redirects to "/app" (instead of Bokeh's list of the served pages).
+        "--plugins", "sollicitations_ui.root",
+        # One session's callbacks in the order it sent them (a click after the comment typed before it).
+        "--plugins", "sollicitations_ui.session_order",
+    ]  # fmt: skip
+    if not config.is_postgresql_url(path):
+        # The server opens the DuckDB file, and starts publishing its snapshot, before it serves anyone
+        # (not at the first visit): no reader can take the file first, and readers find a snapshot.
+        command += ["--setup", str(config.ROOT / "sollicitations_ui" / "startup.py")]
+    if args.show:
+        command.append("--show")
+    return command
+
+
 def _serve(args) -> int:
     path = _target(args.db)
     if config.is_postgresql_url(path):
@@ -131,31 +159,11 @@ def _serve(args) -> int:
     if os.environ.get(captcha.TEST_HOOK_ENV) and args.address not in LOOPBACK:
         print(f"{captcha.TEST_HOOK_ENV} est réservé aux tests : refusé sur une adresse publique", file=sys.stderr)
         return 2
-    command = [
-        sys.executable, "-m", "panel", "serve", str(config.ROOT / "app.py"), str(config.ROOT / "contact.py"),
-        "--port", str(args.port), "--address", args.address,
-        "--allow-websocket-origin", f"{args.address}:{args.port}",
-        # Callbacks run in a pool: a long export in one session never blocks the others.
-        "--num-threads", "4",
-        # Several processes (PostgreSQL): Tornado forks them after binding the port, they share it.
-        "--num-procs", str(args.procs),
-        # Uploads are capped before they are read: 10 Mo files arrive base64-encoded in one message.
-        "--websocket-max-message-size", str(15 * 1024 * 1024),
-        # Local accounts: argon2 hashes in the store, lock-out after repeated failures.
-        "--auth-module", str(config.ROOT / "sollicitations_ui" / "auth.py"),
-        # "/" redirects to "/app" (instead of Bokeh's list of the served pages).
-        "--plugins", "sollicitations_ui.root",
-    ]  # fmt: skip
     # Through the environment, not the command line: no secret in `ps`, and a secret that
     # happens to start with '-' is not taken for an option.
     secret = config.cookie_secret()
     os.environ["PANEL_COOKIE_SECRET"] = os.environ["BOKEH_COOKIE_SECRET"] = secret  # Panel's and Tornado's
-    if not config.is_postgresql_url(path):
-        # The server opens the DuckDB file, and starts publishing its snapshot, before it serves anyone
-        # (not at the first visit): no reader can take the file first, and readers find a snapshot.
-        command += ["--setup", str(config.ROOT / "sollicitations_ui" / "startup.py")]
-    if args.show:
-        command.append("--show")
+    command = panel_command(args, path)
     print("Application : http://{}:{}/app".format(args.address, args.port), flush=True)
     os.execv(sys.executable, command)
     return 0  # not reached

@@ -285,8 +285,8 @@ class Detail(param.Parameterized):
         except sol.SollicitationError as e:
             self.param.update(errors=messages_of(e), message="")
             return
-        if not self.open(self.numero):  # e.g. transferred to the support desk: out of this user's reach
-            self.errors = []
+        # The message is set once, not emptied by the reload and set again (one change reaches the browser).
+        if not self.open(self.numero, keep_message=True):  # e.g. transferred to the support desk: out of reach
             success += " Elle ne figure plus parmi les sollicitations de votre structure."
-        self.message = success
+        self.param.update(errors=[], message=success)
         self.navigation.changed()

@@ -166,8 +166,8 @@ def test_tables_read_whole_in_french_newest_first(big_server, package, page, use
         dates = [d for d, again in zip(frame["Saisie le"], frame.get("Renvoyée", [False] * len(frame))) if not again]
         assert dates == sorted(dates, reverse=True)
     # The order is said above the table and marked on its column.
-    said = page.get_by_text(order, exact=True).filter(visible=True).first
-    assert said.is_visible()
+    # (Drawn by its own pane, which may reach the browser a moment after the rows.)
+    page.get_by_text(order, exact=True).filter(visible=True).first.wait_for(timeout=10_000)
     marked = table.locator(".tabulator-col.ordered").first
     mark = marked.locator(".tabulator-col-title").evaluate("e => getComputedStyle(e, '::after').content")
     assert "▼" in mark, mark
