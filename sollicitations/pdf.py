@@ -22,7 +22,8 @@ from pathlib import PurePosixPath
 import pandas as pd
 import ttf_opensans
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.enums import PageMode, XPos, YPos
+from fpdf.prefs import ViewerPreferences
 
 from .clock import PARIS
 
@@ -33,6 +34,7 @@ BLUE = (0, 0, 145)          # the portal's blue, as in the app's block titles
 BAND = (232, 236, 246)      # block title background
 HEAD = (242, 244, 248)      # table heading background
 GREY = (90, 90, 90)
+BLOCK_TITLE_SIZE = 10.5     # the block titles' font size, no other text is set in it
 
 # A table row must fit on one page: history comments are cut there, as the portal's "... suite";
 # every comment is given in full in "Commentaires/Réponses".
@@ -96,8 +98,15 @@ class _Document(FPDF):
 
 def _render(data: dict, files: list, me, embed: bool, note: str) -> bytes:
     doc = _Document(data["numero"])
+    # RGAA 13.3: a title shown by viewers instead of the file name, a language, a subject, and an
+    # outline (one bookmark per block, see `_block_title`) shown at opening, in the reading order.
     doc.set_title(f"Sollicitation n° {data['numero']}")
+    doc.viewer_preferences = ViewerPreferences(display_doc_title=True)
+    doc.page_mode = PageMode.USE_OUTLINES
     doc.set_lang("fr-FR")
+    doc.set_subject(f"Détail de la sollicitation n° {data['numero']}")
+    doc.set_keywords([word for word in ("sollicitation", _text(data["categorie"]), _text(data["sous_categorie"]))
+                      if word])  # fmt: skip
     doc.set_creator("sollicitations")
     doc.set_author(_text(me.user.display_name))
     doc.add_page()
@@ -151,10 +160,12 @@ def _title(doc: _Document, data: dict, me) -> None:
 
 
 def _block_title(doc: _Document, title: str) -> None:
+    """A block's title band, and its bookmark in the outline (pointing at the band)."""
     doc.ln(3)
     if doc.will_page_break(20):  # keep a title with the first lines of its block
         doc.add_page()
-    doc.set_font(FONT, "B", 10.5)
+    doc.start_section(title)  # no `section_title_styles`: an outline entry only, nothing drawn
+    doc.set_font(FONT, "B", BLOCK_TITLE_SIZE)
     doc.set_fill_color(*BAND)
     doc.set_text_color(*BLUE)
     doc.set_x(doc.l_margin)

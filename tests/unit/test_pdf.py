@@ -6,6 +6,7 @@ import zipfile
 
 import pytest
 from pypdf import PdfReader
+from pypdf.generic import BooleanObject
 
 import sollicitations as sol
 from sollicitations import demo, pdf
@@ -27,6 +28,25 @@ def text_of(document: bytes) -> str:
 
 def flat(text: str) -> str:
     return " ".join(text.split())
+
+
+def drawn_block_titles(reader: PdfReader) -> list[tuple[str, int]]:
+    """(title, page index) of every block title drawn, in drawing order: the text set in the
+    block titles' font size, read from the pages themselves (not from the outline)."""
+    titles = []
+    for index, page in enumerate(reader.pages):
+
+        def visit(text, _cm, _tm, _font, size, index=index):
+            if size == pdf.BLOCK_TITLE_SIZE and text.strip():
+                titles.append((text.strip(), index))
+
+        page.extract_text(visitor_text=visit)
+    return titles
+
+
+def outline_entries(reader: PdfReader) -> list[tuple[str, int]]:
+    """(title, page index) of every bookmark, in outline order (nested ones would be lists)."""
+    return [(entry.title, reader.get_destination_page_number(entry)) for entry in reader.outline]
 
 
 @pytest.fixture
@@ -66,6 +86,31 @@ def test_the_pdf_holds_every_block_title_history_and_attachment(fournisseur, req
     assert len(history) >= 6
     positions = [text.index(f"{d:%d/%m/%Y %H:%M}") for d in history["Date"]]
     assert positions == sorted(positions)
+
+
+def test_the_pdf_has_a_title_a_language_and_an_outline_in_reading_order(fournisseur, request_with_everything):
+    """RGAA 13.3: a title the viewer shows, a language, a subject, and the outline open at opening."""
+    n = request_with_everything
+    reader = PdfReader(io.BytesIO(pdf.detail_pdf(fournisseur, n, attachments=True)))
+    root = reader.trailer["/Root"]
+    assert reader.metadata.title == f"Sollicitation n° {n}"
+    assert reader.metadata.subject == f"Détail de la sollicitation n° {n}"
+    assert reader.metadata["/Keywords"] == "sollicitation, Factures émises, Question pour une entité publique"
+    assert root["/Lang"] == "fr-FR"
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"] == BooleanObject(True)
+    assert root["/PageMode"] == "/UseOutlines"
+    assert [title for title, _page in drawn_block_titles(reader)] == BLOCKS
+    assert outline_entries(reader) == drawn_block_titles(reader)  # each bookmark points at its title's page
+
+
+def test_the_outline_follows_the_blocks_drawn_even_on_several_pages(fournisseur):
+    n = fournisseur.save_draft(categorie="Compte utilisateur", sous_categorie="Habilitations",
+                               structure=demo.REC100FOURNISSEUR, description="Ligne assez longue.\n" * 400)  # fmt: skip
+    reader = PdfReader(io.BytesIO(pdf.detail_pdf(fournisseur, n)))
+    drawn = drawn_block_titles(reader)
+    assert "Information Structure Destinatrice" not in [title for title, _page in drawn]
+    assert drawn[-1][1] > 0  # the last blocks are on a later page
+    assert outline_entries(reader) == drawn
 
 
 def test_accents_and_typographic_characters_come_back_as_typed(fournisseur, request_with_everything):
