@@ -39,8 +39,10 @@ def list_table(frame: pd.DataFrame | None, on_number, buttons: dict | None = Non
         reuse.value = shown
         return reuse
     links = list(link_columns)
+    clickable = [c for c in [*shown.columns, *(buttons or {})]
+                 if c in NUMBER_COLUMNS or c in links or c == action_column or c in (buttons or {})]  # fmt: skip
     table = tabulator(
-        shown, buttons=buttons or {}, order_column=order_column,
+        shown, buttons=buttons or {}, order_column=order_column, clickable=clickable,
         formatters={c: {"type": "html" if c in links else "textarea"} for c in shown.columns},
         titles={c: "" for c in links}, groups={"Actions": links} if links else {},
         # The row links are icons (an empty cell where a row has none): their own small width, the
@@ -181,21 +183,27 @@ def tabulator(frame: pd.DataFrame, **kwargs) -> pn.widgets.Tabulator:
     Columns fill the width but never get narrower than their longest word (see `min_widths`):
     headers and text wrap at spaces, identifiers and numbers stay on one line. No header sorts: the
     lists are paged and ordered in SQL, and a sort in the browser would sort one page only.
-    `order_column` (optional) marks the column the list is ordered by.
+    `order_column` (optional) marks the column the list is ordered by. `clickable`: the columns whose
+    cells a click acts on; the keyboard reaches and opens them too (see `aria.PageRepairs`).
     """
     order_column = kwargs.pop("order_column", None)
+    clickable = set(kwargs.pop("clickable", ()))
     configuration = {**FRENCH_TABULATOR, **kwargs.pop("configuration", {})}
     widths = min_widths(frame, kwargs.get("titles")) if frame is not None else {}
-    specs = {}
-    for column, width in widths.items():
-        spec = {"minWidth": width}
-        classes = (["whole"] if column in WHOLE_COLUMNS else []) + (["ordered"] if column == order_column else [])
+    specs = {column: {"minWidth": width} for column, width in widths.items()}
+    for column, extra in kwargs.pop("column_specs", {}).items():
+        specs.setdefault(column, {}).update(extra)
+    for column in {*widths, *clickable}:
+        classes = [name for name, applies in (("whole", column in WHOLE_COLUMNS), ("ordered", column == order_column),
+                                              ("cell-action", column in clickable)) if applies]  # fmt: skip
         if classes:
-            spec["cssClass"] = " ".join(classes)
-        if column == order_column:
-            spec["headerTooltip"] = ORDER_MARK
-        specs[column] = spec
-    specs.update(kwargs.pop("column_specs", {}))
+            specs.setdefault(column, {})["cssClass"] = " ".join(classes)
+    if order_column in specs:
+        specs[order_column]["headerTooltip"] = ORDER_MARK
+    if frame is not None:
+        # No editor at all (not a disabled one): Tabulator gives a cell with an editor a focus handler
+        # that blurs it at once when editing is refused, so no cell could hold the keyboard's focus.
+        kwargs.setdefault("editors", {column: None for column in frame.columns})
     stylesheets = [TABLE_CSS, *kwargs.pop("stylesheets", [])]
     options = dict(show_index=False, disabled=True, selectable=False, sizing_mode="stretch_width",
                    layout="fit_columns", sortable=False)  # fmt: skip

@@ -62,7 +62,7 @@ class PagerView(Viewer):
 
     def __panel__(self):
         p = self.pager
-        size = pn.widgets.Select.from_param(p.param.page_size, name="", width=70, options=PAGE_SIZES)
+        size = pn.widgets.Select.from_param(p.param.page_size, name="Lignes par page", width=110, options=PAGE_SIZES)
         summary = pn.bind(lambda *_: f'<span class="pager-summary">{fmt.esc(p.summary)}</span>',
                           p.param.page, p.param.total, p.param.pages)  # fmt: skip
         order = pn.bind(lambda text: f'<span class="list-order">{fmt.esc(text)}</span>' if text else "", p.param.order)
@@ -73,9 +73,7 @@ class PagerView(Viewer):
                 pn.pane.HTML(summary, margin=(12, 8), width=230, sizing_mode="fixed"),
                 button("»", p.next, width=40, description="Page suivante"),
                 size,
-                pn.pane.HTML('<span style="font-size:.9em">lignes par page</span>', margin=(14, 10, 0, 4), width=110,
-                             sizing_mode="fixed"),
-                align="center",
+                align="end",
             ),
             pn.pane.HTML(order, margin=(0, 10, 4, 10), sizing_mode="stretch_width",
                          stylesheets=[".list-order { color: #3a3a3a; font-size: .9em; font-style: italic; }"]),
@@ -187,7 +185,8 @@ class Confirmation(pn.custom.JSComponent):
     """The guide's confirmation window: a modal dialog with a text (e.g. the request's number).
 
     It opens whenever `text` is set and closes with its "Fermer" button or Escape, giving focus back
-    where it was; closing empties `text`, so the same confirmation can open again.
+    where it was (or, when that button is gone with what was sent, to the confirmation shown on the
+    page); closing empties `text`, so the same confirmation can open again.
     """
 
     text = param.String(default="")
@@ -207,16 +206,40 @@ class Confirmation(pn.custom.JSComponent):
       close.textContent = "Fermer"
       dialog.append(heading, body, close)
       let opener = null
+      // Bokeh draws each widget in a shadow root: document.activeElement is only the widget's host.
+      function deepActive() {
+        let element = document.activeElement
+        while (element && element.shadowRoot && element.shadowRoot.activeElement) element = element.shadowRoot.activeElement
+        return element
+      }
+      const shown = (element) => element && element.isConnected && !element.disabled && element.getClientRects().length > 0
+      function shownStatus(root) {
+        for (const element of root.querySelectorAll("*")) {
+          if (element.matches("[role=status]") && !dialog.contains(element) && shown(element)) return element
+          const inner = element.shadowRoot && shownStatus(element.shadowRoot)
+          if (inner) return inner
+        }
+        return null
+      }
+      function giveFocusBack() {
+        // Where it was; when that button went with what was sent, to the confirmation left on the page.
+        if (shown(opener)) return opener.focus()
+        const status = shownStatus(document)
+        if (status) {
+          status.tabIndex = -1
+          status.focus()
+        }
+      }
       close.addEventListener("click", () => dialog.close())
       dialog.addEventListener("close", () => {
         model.text = ""
-        if (opener && opener.focus) opener.focus()
+        giveFocusBack()
       })
       function draw() {
         heading.textContent = model.title
         body.textContent = model.text
         if (model.text && !dialog.open) {
-          opener = document.activeElement
+          opener = deepActive()
           dialog.showModal()
           close.focus()
         } else if (!model.text && dialog.open) {

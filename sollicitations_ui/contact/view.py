@@ -9,6 +9,7 @@ from panel.viewable import Viewer
 import sollicitations as sol
 
 from .. import format as fmt
+from ..aria import PageRepairs, footer
 from ..widgets import Confirmation, Feedback, button, card, html
 from .state import ContactForm
 
@@ -52,5 +53,7 @@ class ContactView(Viewer):
 
 def build_contact_page(desk: sol.Desk, client: str) -> pn.template.BaseTemplate:
     template = pn.template.BootstrapTemplate(title="Sollicitations — Nous contacter", header_background="#000091")
+    template.header.append(PageRepairs(height=0, width=0, margin=0))
     template.main.append(ContactView(ContactForm(desk, client)))
+    template.main.append(footer())
     return template

@@ -39,7 +39,7 @@ class DetailView(Viewer):
 
     def __panel__(self):
         d = self.detail
-        self.files = pn.widgets.FileInput(multiple=True, sizing_mode="stretch_width")
+        self.files = pn.widgets.FileInput(multiple=True, name="Fichiers à joindre", sizing_mode="stretch_width")
         self.attachments = pn.Column(sizing_mode="stretch_width")
         self.actions = pn.Column(sizing_mode="stretch_width", margin=0)
         self.feedback = Feedback(errors=d.param.errors, message=d.param.message, sizing_mode="stretch_width")

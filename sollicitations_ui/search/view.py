@@ -70,8 +70,8 @@ class SearchView(Viewer):
         f.param.watch(lambda e: ready.param.update(file=e.new or None, filename=f"resultats-recherche.{f.export_format}")
                       if e.new else None, "export_path")  # fmt: skip
         export = pn.Row(
-            w.Select.from_param(f.param.export_format, name="", width=140),
-            button("Exporter les résultats", f.export),
+            w.Select.from_param(f.param.export_format, name="Format", width=140),
+            button("Exporter les résultats", f.export, align="end"),
             pn.indicators.Progress(value=f.param.progress, max=100, width=160, visible=f.param.progress.rx() > 0,
                                    align="center"),
             pn.pane.HTML(pn.bind(fmt.esc, f.param.export_message), width=160, sizing_mode="fixed", align="center"), ready,

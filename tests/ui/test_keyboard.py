@@ -6,7 +6,7 @@ through Bokeh's shadow roots, is in the window and shows a focus indicator.
 """
 from itertools import pairwise
 
-import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from .conftest import in_viewport, screenshots, wait_until
 
@@ -76,6 +76,23 @@ FORM_FIELDS = [
     "Adresse électronique de contact", "Téléphone de contact",
     "Description *",
 ]  # fmt: skip
+
+
+def open_file_chooser(page):
+    """Space on the focused file input opens the OS dialog. On a loaded machine the block may be drawn
+    again just after the picker took the focus (the key then reaches a replaced input): as a person
+    would, press once more, after coming back to the picker."""
+    for attempt in range(2):
+        try:
+            with page.expect_file_chooser(timeout=8_000) as chooser:
+                page.keyboard.press("Space")
+            return chooser.value
+        except PlaywrightTimeout:  # a second try, then the failure
+            if attempt:
+                raise
+            page.keyboard.press("Shift+Tab")
+            page.keyboard.press("Tab")
+            assert focused(page)["type"] == "file", focused(page)
 
 
 def focused(page, record: bool = False) -> dict:
@@ -228,9 +245,8 @@ def test_supplier_files_a_request_with_the_keyboard_only(server, page, tmp_path)
     screenshots(page, "clavier-fichier")
     document = tmp_path / "facture-corrigee.pdf"
     document.write_bytes(b"%PDF-1.4\n% facture corrigee\n")
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(document)
+    chooser = open_file_chooser(page)
+    chooser.set_files(document)
     wait_until(lambda: page.get_by_label("Parcourir...", exact=True).evaluate("input => input.files.length") == 1)
     page.wait_for_timeout(500)  # the upload reaches the server before a button uses it
     assert focus_shown(page)["name"] == "Parcourir..."
@@ -258,12 +274,31 @@ def test_supplier_files_a_request_with_the_keyboard_only(server, page, tmp_path)
     assert in_viewport(page, sent)
     assert page.console_errors == []
 
-    # Closed, the window should give the focus back where it was; it is lost to <body> instead.
+    # Closed, the window gives the focus back: "Valider et envoyer" went with the sent form, so to the
+    # confirmation left under the buttons, where the user reads what happened.
     after = focused(page)
-    if after["tag"] == "body":
-        pytest.xfail(
-            "Confirmation (widgets.py) keeps document.activeElement as its opener: with Bokeh that is the "
-            "shadow host of 'Valider et envoyer', not focusable (and the button is hidden once sent); "
-            "closing then leaves the focus on <body>, with no indicator"
-        )
+    assert after["role"] == "status" and "a été envoyée" in after["name"], after
     focus_shown(page)
+
+
+def test_a_request_opens_from_the_list_and_from_its_action_with_the_keyboard(shared_server, page):
+    """Synthèse: Tab reaches a request's number, then a row's action, each shown focused; Enter opens them."""
+
+    def selected() -> str:
+        return next((name for name, chosen, _ in tabs_state(page) if chosen == "true"), "")
+
+    log_in_with_keys(page, shared_server)
+    for column, opens in (("Numéro de la sollicitation", "Consulter"), ("Actions", None)):
+        page.goto(shared_server.url + "/app")  # back to Synthèse, as on arrival
+        cell = page.locator(f".tabulator-cell[tabulator-field='{column}']").filter(visible=True).first
+        cell.wait_for()
+        wait_until(lambda cell=cell: cell.get_attribute("tabindex") == "0")  # made focusable (aria.py)
+        name = cell.inner_text().strip()
+        tab_to(page, name)
+        page.keyboard.press("Enter")
+        wait_until(lambda: selected() not in ("", "Synthèse"))
+        screenshots(page, f"clavier-liste-{column.split()[0].lower()}")  # (resizing the window moves the focus)
+        if opens:
+            assert selected() == opens
+            page.get_by_text(f"Détail de la sollicitation n° {name}").first.wait_for()
+    assert page.console_errors == []
