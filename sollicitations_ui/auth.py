@@ -5,6 +5,7 @@ decides what that user may see and do. "/contact" is open to visitors.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import panel as pn
@@ -37,15 +38,21 @@ def get_user(request_handler):
     return user.decode("utf-8") if user else None
 
 
-def _local(url: str | None) -> str:
+# A path of this site and its query, in the characters the app's own links use. Anything else goes to
+# the app: browsers read "\" as "/" (so "/\\evil.example" is another site), and a space or a control
+# character cannot be stored in the cookie that carries the page across the login.
+LOCAL_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9._~/-]*(\?[A-Za-z0-9._~=&%-]*)?")
+
+
+def local_path(url: str | None) -> str:
     """Only a path of this site may follow the login (no open redirect)."""
-    return url if url and url.startswith("/") and not url.startswith("//") else "/app"
+    return url if url and LOCAL_PATH.fullmatch(url) else "/app"
 
 
 class LoginHandler(tornado.web.RequestHandler):
     def get(self):
         # The form posts to /login without the query: the page asked for waits in a cookie.
-        self.set_cookie("next_url", _local(self.get_argument("next", None)), httponly=True, samesite="Strict")
+        self.set_cookie("next_url", local_path(self.get_argument("next", None)), httponly=True, samesite="Strict")
         self.write(LOGIN.render(login_endpoint=login_url, errormessage=""))
 
     def post(self):
@@ -58,7 +65,7 @@ class LoginHandler(tornado.web.RequestHandler):
             return
         self.set_secure_cookie("user", user, expires_days=COOKIE_DAYS, httponly=True, samesite="Strict")
         self.clear_cookie("next_url")
-        self.redirect(_local(self.get_cookie("next_url")))
+        self.redirect(local_path(self.get_cookie("next_url")))
 
 
 class LogoutHandler(tornado.web.RequestHandler):

@@ -3,6 +3,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import pytest
+
 from .conftest import login
 
 
@@ -43,3 +45,27 @@ def test_an_outside_next_is_ignored(server, page):
     page.click("button[type=submit]")
     page.wait_for_selector(".bk-tab", timeout=30_000)
     assert page.url.startswith(server.url + "/app")
+
+
+@pytest.mark.parametrize("asked", ["/\\evil.example/x", "/app x", "/app\tx", "//evil.example/"])
+def test_a_next_that_is_not_a_local_path_leads_to_the_app(shared_server, asked):
+    """The server's own answers (no browser that would tidy the URL): the login page, then a redirect home."""
+    query = urllib.parse.urlencode({"next": asked})
+    with urllib.request.urlopen(f"{shared_server.url}/login?{query}", timeout=10) as page:
+        assert page.status == 200
+        cookie = page.headers["Set-Cookie"]
+    assert cookie.split(";")[0] in ('next_url=/app', 'next_url="/app"'), cookie
+    data = urllib.parse.urlencode({"username": "fournisseur", "password": "fournisseur"}).encode()
+    request = urllib.request.Request(shared_server.url + "/login", data=data, headers={"Cookie": cookie.split(";")[0]})
+    opener = urllib.request.build_opener(NoRedirect())
+    try:
+        opener.open(request, timeout=10)
+    except urllib.error.HTTPError as answer:
+        assert answer.code == 302 and answer.headers["Location"] == "/app", (answer.code, answer.headers)
+    else:
+        raise AssertionError("the login did not redirect")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
