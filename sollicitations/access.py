@@ -93,6 +93,12 @@ class User:
             return Scope(recipient_structures=self.receiver_structures)
         return Scope(everything=self.is_manager)
 
+    def readable_scope(self) -> Scope:
+        """Every request this user may read, in all its spaces: the SQL side of `can_read`."""
+        if self.is_manager:
+            return Scope(everything=True)
+        return Scope(emitter_structures=self.emitter_structures, recipient_structures=self.receiver_structures)
+
     def can_read(self, request: dict) -> bool:
         if self.is_manager:
             return True

@@ -555,7 +555,8 @@ class UserDesk:
         key = rules.parse_numero(numero) if numero is not None else None
         if numero is not None and key is None:
             raise ValidationError("Le numéro de la sollicitation doit être un nombre entier")
-        rows, total = self.store.outbox_page(page, page_size, key)
+        # Only the mails of the requests this user may read: they hold their descriptions and answers.
+        rows, total = self.store.outbox_page(page, page_size, key, scope=self.user.readable_scope())
         return queries.outbox_frame(rows, total, page, page_size)
 
     # -- plumbing --------------------------------------------------------------------------

@@ -1258,12 +1258,22 @@ class Store:
                 ["pending" if next_attempt_at else "failed", error[:500], next_attempt_at, mail_id],
             )
 
-    def outbox_page(self, page: int, page_size: int, numero: int | None = None) -> tuple[pd.DataFrame, int]:
-        where, params = ("numero = ?", [numero]) if numero is not None else ("true", [])
-        total = self.cursor().execute(f"SELECT count(*) FROM outbox WHERE {where}", params).fetchone()[0]
+    def outbox_page(self, page: int, page_size: int, numero: int | None = None,
+                    scope: Scope | None = None) -> tuple[pd.DataFrame, int]:  # fmt: skip
+        """A page of the mails, newest first. `scope`: only the mails of the requests it reads (a mail of
+        no request, e.g. an account's, only with a scope of everything); None: every mail."""
+        parts, params = ([] if numero is None else ["o.numero = ?"]), ([] if numero is None else [numero])
+        source = "outbox o"
+        if scope is not None and not scope.everything:
+            scope_sql, scope_params = scope.sql()
+            source = "outbox o JOIN sollicitations s ON s.numero = o.numero"
+            parts.append(scope_sql)
+            params += scope_params
+        where = " AND ".join(parts) or "true"
+        total = self.cursor().execute(f"SELECT count(*) FROM {source} WHERE {where}", params).fetchone()[0]
         rows = self.query_df(
-            f"SELECT id, numero, kind, to_addr, subject, text_body, created_at, status, attempts, sent_at, last_error"
-            f" FROM outbox WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",
+            "SELECT o.id, o.numero, o.kind, o.to_addr, o.subject, o.text_body, o.created_at, o.status, o.attempts,"
+            f" o.sent_at, o.last_error FROM {source} WHERE {where} ORDER BY o.id DESC LIMIT ? OFFSET ?",
             params + [page_size, (page - 1) * page_size],
         )
         return rows, total

@@ -214,7 +214,7 @@ def test_a_recipient_refused_for_good_is_given_up_with_its_reason(desk, smtp):
     busy = rows.loc["occupe" + Inbox.BUSY]
     assert busy["status"] == "pending" and busy["attempts"] == 1
     # Support reads why in its outbox.
-    shown = desk.as_user("support").outbox().set_index("Destinataire").loc["inconnu" + Inbox.REFUSED]
+    shown = desk.as_user("gestionnaire").outbox().set_index("Destinataire").loc["inconnu" + Inbox.REFUSED]
     assert shown["Statut"] == "Échec" and "Adresse refusée définitivement" in shown["Dernière erreur"]
     assert mail.permanent_refusal(ConnectionRefusedError(111, "Connection refused")) is None
     assert mail.permanent_refusal(smtplib.SMTPServerDisconnected("perdu")) is None
@@ -397,7 +397,27 @@ def test_rate_limit_per_client(desk, hook):
 
 def test_only_support_and_managers_read_the_outbox(desk, fournisseur, support, gestionnaire):
     new_sent(fournisseur)
-    assert len(support.outbox()) == len(outbox(desk))
+    assert len(gestionnaire.outbox()) == len(outbox(desk))
     assert "Objet" in gestionnaire.outbox().columns
     with pytest.raises(sol.PermissionDenied):
         fournisseur.outbox()
+
+
+def test_the_support_desk_reads_the_mails_of_the_requests_it_may_read_only(desk, fournisseur, support, gestionnaire):
+    """A mail holds its request's description and answers: the outbox follows `can_read`, page and total."""
+    numero = new_sent(fournisseur)  # to a public structure: not the support desk's
+    with pytest.raises(sol.PermissionDenied):
+        support.get(numero)
+    every = set(outbox(desk)["numero"].dropna().astype(int))
+    assert numero in every and numero in set(gestionnaire.outbox(page_size=1000)["Sollicitation"].astype(int))
+    shown = support.outbox(page_size=1000)
+    readable = set()
+    for n in every:
+        try:
+            support.get(n)
+            readable.add(n)
+        except sol.PermissionDenied:
+            pass
+    assert set(shown["Sollicitation"].astype(int)) == readable and numero not in readable
+    assert shown.attrs["total"] == len(shown) == int(outbox(desk)["numero"].isin(readable).sum())
+    assert support.outbox(numero=numero).empty
