@@ -523,6 +523,7 @@ class UserDesk:
                      **criteria):  # fmt: skip
         """The whole list, "search" (with criteria) or "to_process", streamed in frames of `batch_size`."""
         space = self._space(space)
+        queries.check_batch_size(batch_size)  # now, not at the first frame read (the list is a generator)
         return queries.list_batches(self.store, self.desk.catalogue, self.user, space, list_name, dict(criteria),
                                     batch_size)  # fmt: skip
 

@@ -76,9 +76,18 @@ def check_page(page, page_size) -> tuple[int, int]:
     return page, page_size
 
 
+MAX_BATCH_SIZE = 1_000_000
+
+
+def check_batch_size(batch_size) -> None:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= MAX_BATCH_SIZE:
+        raise ValidationError(f"La taille des lots doit être un nombre entier de 1 à {MAX_BATCH_SIZE:,}".replace(",", "\u202f"))
+
+
 def list_batches(store: Store, catalogue: Catalogue, user: User, space: Space, list_name: str, criteria: dict,
                  batch_size: int = 10_000):  # fmt: skip
     """The whole of a list ("search" or "to_process"), as frames of `batch_size` rows, streamed."""
+    check_batch_size(batch_size)
     if list_name == "to_process":
         structure = criteria.pop("structure", None)
         if criteria:
@@ -558,12 +567,18 @@ def _check_structure_in_space(user: User, space: Space, structure: str) -> None:
 
 
 def _blank_to_none(value):
+    """A criterion left empty: blank text, an empty choice, or pandas' missing values (NaT, NA, NaN)."""
     if isinstance(value, str):
         value = value.strip()
         return value or None
-    if isinstance(value, (list, tuple, set)) and not value:
-        return None
-    return value
+    if isinstance(value, (list, tuple, set)):
+        value = type(value)(v for v in value if not _missing(v))
+        return value or None
+    return None if _missing(value) else value
+
+
+def _missing(value) -> bool:
+    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
 
 
 def _parse_date(value, which: str) -> tuple[date | None, str | None]:
