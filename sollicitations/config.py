@@ -33,6 +33,16 @@ def cookie_secret() -> str:
         return os.environ["SOLLICITATIONS_COOKIE_SECRET"]
     path = secrets_dir() / "cookie_secret"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+        # Written whole, readable by its owner only from the first byte (not 0644 then narrowed), then
+        # linked in place: processes starting together all read the one that was linked first.
+        draft = path.with_name(f".cookie_secret.{os.getpid()}.{secrets.token_hex(4)}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text().strip()
