@@ -1,6 +1,7 @@
 """"Rechercher": the guide's criteria, one page of results, exports: the state, in plain param (no Panel: tested without a browser)."""
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import tempfile
@@ -157,8 +158,10 @@ class SearchForm(param.Parameterized):
         self.navigation.changed()
 
     def export(self) -> None:
-        """ "Exporter les résultats": the whole result set to a file, with progress (see views)."""
+        """ "Exporter les résultats": the whole result set to a file, with progress (see views). The
+        previous export of this form is deleted: a session keeps one file at most (see `discard_export`)."""
         extension = self.export_format
+        self.discard_export()
         handle, path = tempfile.mkstemp(prefix="export-", suffix=f".{extension}")
         os.close(handle)
         self.param.update(progress=0, export_path="", export_message="", errors=[])
@@ -174,6 +177,13 @@ class SearchForm(param.Parameterized):
             return
         self.param.update(progress=100, export_path=path,
                           export_message=f"{rows} ligne{'s' if rows > 1 else ''} exportée{'s' if rows > 1 else ''}.")  # fmt: skip
+
+    def discard_export(self) -> None:
+        """Delete the exported file (a new export replaces it; the session's end, see the view, too)."""
+        if self.export_path:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.export_path)
+            self.param.update(export_path="", export_message="", progress=0)
 
     def detail_pdf(self, numero: int) -> io.BytesIO:
         return io.BytesIO(self.me.detail_pdf(numero))

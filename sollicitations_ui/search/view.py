@@ -36,6 +36,8 @@ class SearchView(Viewer):
     def __panel__(self):
         f = self.form
         w = pn.widgets
+        if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
+            pn.state.on_session_destroyed(lambda _context: f.discard_export())  # no file left behind
         criteria = card(
             "Critères de recherche",
             pn.Row(

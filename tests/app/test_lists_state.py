@@ -2,6 +2,7 @@
 (SearchForm), Courriels (Outbox) and their Pager. Cases come from the package over the demo world."""
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import pytest
@@ -227,3 +228,19 @@ def test_outbox_pages_newest_first_and_finds_a_request(desk):
 def test_outbox_is_refused_to_an_emitter(desk):
     state = Outbox(desk.as_user("fournisseur"), Navigation())
     assert state.errors and state.rows.empty
+
+
+def test_a_session_keeps_one_export_file_at_most(desk):
+    """A new export deletes the previous file; discarding (the session's end) deletes the last one."""
+    form = SearchForm(desk.as_user("fournisseur"), Navigation())
+    form.statuts = [Status.BROUILLON.short_label, Status.ENVOYEE.short_label]
+    form.export()
+    first = form.export_path
+    assert first and os.path.getsize(first) > 0 and form.errors == []
+    form.export_format = "csv"
+    form.export()
+    second = form.export_path
+    assert second != first and not os.path.exists(first) and os.path.exists(second)
+    form.discard_export()
+    assert not os.path.exists(second) and form.export_path == ""
+    form.discard_export()  # twice: nothing left to delete, no error
