@@ -6,14 +6,17 @@ decides what that user may see and do. "/contact" is open to visitors.
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import panel as pn
+import tornado.ioloop
 import tornado.web
 from jinja2 import Template
 
 import sollicitations as sol
 from sollicitations import accounts, config
+from sollicitations_ui import login_throttle
 
 TEMPLATES = Path(__file__).parent / "templates"
 LOGIN = Template((TEMPLATES / "login.html").read_text(encoding="utf-8"))
@@ -44,6 +47,11 @@ def get_user(request_handler):
 LOCAL_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9._~/-]*(\?[A-Za-z0-9._~=&%-]*)?")
 
 
+# Password checks run here, two at a time (the machine's cores), never on the event loop.
+PASSWORD_CHECKS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="password-check")
+THROTTLE = login_throttle.ClientThrottle()
+
+
 def local_path(url: str | None) -> str:
     """Only a path of this site may follow the login (no open redirect)."""
     return url if url and LOCAL_PATH.fullmatch(url) else "/app"
@@ -55,11 +63,20 @@ class LoginHandler(tornado.web.RequestHandler):
         self.set_cookie("next_url", local_path(self.get_argument("next", None)), httponly=True, samesite="Strict")
         self.write(LOGIN.render(login_endpoint=login_url, errormessage=""))
 
-    def post(self):
+    async def post(self):
         login = self.get_argument("username", "")[:100]
         password = self.get_argument("password", "")[:1000]
-        user, reason = accounts.authenticate(desk(), login, password, client=self.request.remote_ip)
+        client = self.request.remote_ip
+        if not THROTTLE.allows(client):
+            self.set_status(429)
+            self.write(LOGIN.render(login_endpoint=login_url, errormessage=login_throttle.TOO_MANY))
+            return
+        # The argon2 check takes a core for a quarter of a second or more: off the event loop, which
+        # every session of this process shares.
+        user, reason = await tornado.ioloop.IOLoop.current().run_in_executor(
+            PASSWORD_CHECKS, accounts.authenticate, desk(), login, password, client)  # fmt: skip
         if user is None:
+            THROTTLE.failed(client)
             self.set_status(401)
             self.write(LOGIN.render(login_endpoint=login_url, errormessage=reason))
             return

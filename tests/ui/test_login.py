@@ -69,3 +69,39 @@ def test_a_next_that_is_not_a_local_path_leads_to_the_app(shared_server, asked):
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+def test_a_burst_of_wrong_logins_neither_stalls_the_server_nor_goes_on_for_ever(server):
+    """Password checks run off the event loop: a page asked for during a burst of wrong logins is
+    answered before the burst is over. Past ten failures in a minute, the client is asked to wait."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sollicitations_ui.login_throttle import FAILURES_PER_WINDOW, TOO_MANY
+
+    finished, lock = [], threading.Lock()
+
+    def wrong(n: int) -> int:
+        status, _ = post_login(server, f"inconnu{n}", "mauvais")
+        with lock:
+            finished.append("login")
+        return status
+
+    def page() -> int:
+        with urllib.request.urlopen(server.url + "/login", timeout=30) as answer:
+            with lock:
+                finished.append("page")
+            return answer.status
+
+    with ThreadPoolExecutor(FAILURES_PER_WINDOW + 1) as pool:
+        logins = [pool.submit(wrong, n) for n in range(FAILURES_PER_WINDOW - 2)]
+        asked = pool.submit(page)
+        statuses = [f.result() for f in logins]
+        assert asked.result() == 200
+    assert statuses == [401] * len(statuses)
+    # Before most of the burst's checks (on the event loop, it came after nearly all of them).
+    assert finished.index("page") < len(finished) // 2, finished
+    for n in range(2):
+        assert post_login(server, f"inconnu-b{n}", "mauvais")[0] == 401
+    status, body = post_login(server, "fournisseur", "fournisseur")  # the right password, too late
+    assert status == 429 and TOO_MANY in body
