@@ -16,10 +16,11 @@ from .errors import ValidationError
 security_log = logging.getLogger("sollicitations.security")
 HASHER = PasswordHasher()
 LOCK_AFTER = 5
-LOCK_FOR = timedelta(minutes=15)
+LOCK_FOR = timedelta(minutes=15)  # the first lock; each next one lasts twice as long...
+LONGEST_LOCK = timedelta(hours=24)  # ...up to a day
 MIN_LENGTH = 12
 WRONG = "Identifiant ou mot de passe incorrect."
-LOCKED = "Compte temporairement verrouillé après plusieurs échecs : réessayez dans 15 minutes."
+LOCKED = "Compte temporairement verrouillé après plusieurs échecs depuis ce poste : réessayez après {heure}."
 # A password checked against a real hash even for unknown logins, so timing does not tell them apart.
 _DUMMY = HASHER.hash("mot de passe factice")
 
@@ -36,13 +37,20 @@ def set_password(desk, login: str, password: str, demo: bool = False) -> None:
         raise ValidationError(f"Utilisateur inconnu : {login}")
 
 
+def lock_duration(locks: int) -> timedelta:
+    """How long the `locks`-th lock of an account for a client lasts: 15 min, 30 min, 1 h... up to a day."""
+    return min(LOCK_FOR * 2 ** (locks - 1), LONGEST_LOCK)
+
+
 def authenticate(desk, login: str, password: str, client: str = "?") -> tuple[str | None, str | None]:
-    """(login, None) when the password is right; (None, French reason) otherwise. Logged either way."""
+    """(login, None) when the password is right; (None, French reason) otherwise. Logged either way.
+
+    Wrong passwords are counted per account and client (a guesser locks the account for itself only),
+    each lock longer than the one before; a success, or a new password, clears them. Every answer costs
+    one argon2 check (locked, unknown or wrong alike), so timing tells nothing of which logins exist."""
     now = desk.clock()
     account = desk.store.account(login) if isinstance(login, str) and login else None
-    if account is not None and account["locked_until"] is not None and account["locked_until"] > now:
-        security_log.warning("login refused, account locked: %r from %s", login, client)
-        return None, LOCKED
+    locked_until = desk.store.login_lock(account["login"], client) if account is not None else None
     stored = account["password_hash"] if account is not None and account["password_hash"] else _DUMMY
     try:
         HASHER.verify(stored, password if isinstance(password, str) else "")
@@ -52,9 +60,13 @@ def authenticate(desk, login: str, password: str, client: str = "?") -> tuple[st
     if account is None:
         security_log.warning("login failed, unknown user %r from %s", login, client)
         return None, WRONG
-    desk.store.record_login(account["login"], valid, LOCK_AFTER, now + LOCK_FOR)
-    if not valid:
-        security_log.warning("login failed for %r from %s (%s in a row)", login, client, account["failed_logins"] + 1)
-        return None, LOCKED if account["failed_logins"] + 1 >= LOCK_AFTER else WRONG
-    security_log.info("login %r from %s", login, client)
-    return account["login"], None
+    if locked_until is not None and locked_until > now:
+        security_log.warning("login refused, account locked: %r from %s", login, client)
+        return None, LOCKED.format(heure=locked_until.strftime("%H:%M"))
+    if valid:
+        desk.store.clear_login_failures(account["login"])
+        security_log.info("login %r from %s", login, client)
+        return account["login"], None
+    until = desk.store.record_login_failure(account["login"], client, LOCK_AFTER, lambda locks: now + lock_duration(locks))
+    security_log.warning("login failed for %r from %s", login, client)
+    return (None, LOCKED.format(heure=until.strftime("%H:%M"))) if until else (None, WRONG)

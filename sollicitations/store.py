@@ -234,6 +234,21 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     ("0009_postgresql_lookups", "-- POSTGRESQL_LOOKUPS, on PostgreSQL only (see its follow-up)"),
+    (
+        "0010_login_failures",
+        """
+        -- Wrong passwords counted per account and client: a guesser locks the account for itself, not
+        -- for its owner elsewhere; each lock lasts longer than the one before (`locks`).
+        CREATE TABLE login_failures (
+            login VARCHAR NOT NULL,
+            client VARCHAR NOT NULL,
+            failures INTEGER NOT NULL DEFAULT 0,
+            locks INTEGER NOT NULL DEFAULT 0,
+            locked_until TIMESTAMP,
+            PRIMARY KEY (login, client)
+        );
+        """,
+    ),
 ]
 # DuckDB finds a request's history, its words or a status's requests from the min/max kept per block
 # of rows (the tables are stored in number order, the words in word order), with no index to keep up
@@ -356,7 +371,7 @@ def words_sql(source: str) -> str:
 TABLES = (
     "structures", "services", "users", "habilitations", "objets", "categories", "sollicitations",
     "historique", "commentaires", "pieces_jointes", "pieces_jointes_contenu", "outbox", "captchas",
-    "contact_attempts", "mots",
+    "contact_attempts", "mots", "login_failures",
 )  # fmt: skip
 SEQUENCES = {
     "services_id": ("services", "id"), "objets_id": ("objets", "id"),
@@ -1287,6 +1302,7 @@ class Store:
                 " RETURNING login",
                 [password_hash, login],
             ).fetchall()
+            self.clear_login_failures(login, cur)
         return bool(found)
 
     def account(self, login: str) -> dict | None:
@@ -1296,18 +1312,34 @@ class Store:
             [login],
         )
 
-    def record_login(self, login: str, success: bool, lock_after: int, locked_until: datetime) -> None:
-        """Count a failure (locking the account at `lock_after`) or clear the count after a success."""
+    def login_lock(self, login: str, client: str) -> datetime | None:
+        """Until when `login` is locked for `client` (None: not locked, or never was)."""
+        row = self._one("SELECT locked_until FROM login_failures WHERE login = ? AND client = ?", [login, client])
+        return row["locked_until"] if row else None
+
+    def record_login_failure(self, login: str, client: str, lock_after: int, lock_for) -> datetime | None:
+        """Count a wrong password of `client` on `login`; at `lock_after` in a row, lock the pair until
+        `lock_for(locks)` (locks: how many times it was locked, this one included) and count again
+        from zero. Returns the new lock's end, if this failure locked it."""
         with self.transaction() as cur:
-            if success:
-                cur.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE login = ?", [login])
-            else:
-                cur.execute(
-                    "UPDATE users SET failed_logins = coalesce(failed_logins, 0) + 1,"
-                    " locked_until = CASE WHEN coalesce(failed_logins, 0) + 1 >= ? THEN ? ELSE locked_until END"
-                    " WHERE login = ?",
-                    [lock_after, locked_until, login],
-                )
+            failures, locks = cur.execute(
+                "INSERT INTO login_failures (login, client, failures, locks) VALUES (?, ?, 1, 0)"
+                " ON CONFLICT (login, client) DO UPDATE SET failures = login_failures.failures + 1"
+                " RETURNING failures, locks",
+                [login, client],
+            ).fetchone()
+            if failures < lock_after:
+                return None
+            until = lock_for(locks + 1)
+            cur.execute(
+                "UPDATE login_failures SET failures = 0, locks = locks + 1, locked_until = ? WHERE login = ? AND client = ?",
+                [until, login, client],
+            )
+            return until
+
+    def clear_login_failures(self, login: str, cur=None) -> None:
+        """After a success or a new password: every client starts again from nothing."""
+        (cur or self.cursor()).execute("DELETE FROM login_failures WHERE login = ?", [login])
 
     def set_notifications(self, login: str, enabled: bool) -> None:
         with self.transaction() as cur:

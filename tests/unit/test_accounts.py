@@ -32,22 +32,86 @@ def test_odd_passwords_are_simply_wrong(desk, password):
     assert accounts.authenticate(desk, "fournisseur", password) == (None, accounts.WRONG)
 
 
+def locked(reason) -> bool:
+    return reason is not None and reason.startswith("Compte temporairement verrouillé")
+
+
+def advance(desk, delta: timedelta) -> None:
+    later = desk.clock() + delta
+    desk.clock = lambda: later
+
+
 def test_lock_out_after_repeated_failures_then_release(desk):
     for _ in range(accounts.LOCK_AFTER - 1):
-        assert accounts.authenticate(desk, "dupont", "faux")[1] == accounts.WRONG
-    assert accounts.authenticate(desk, "dupont", "faux")[1] == accounts.LOCKED
-    # Locked: even the right password is refused until the lock expires.
-    assert accounts.authenticate(desk, "dupont", "dupont") == (None, accounts.LOCKED)
-    later = desk.clock() + accounts.LOCK_FOR + timedelta(seconds=1)
-    desk.clock = lambda: later
-    assert accounts.authenticate(desk, "dupont", "dupont") == ("dupont", None)
-    assert desk.store.account("dupont")["failed_logins"] == 0
+        assert accounts.authenticate(desk, "dupont", "faux", "198.51.100.7")[1] == accounts.WRONG
+    reason = accounts.authenticate(desk, "dupont", "faux", "198.51.100.7")[1]
+    until = desk.clock() + accounts.LOCK_FOR
+    assert reason == accounts.LOCKED.format(heure=until.strftime("%H:%M"))
+    # Locked for this client: even the right password is refused until the lock expires.
+    assert locked(accounts.authenticate(desk, "dupont", "dupont", "198.51.100.7")[1])
+    advance(desk, accounts.LOCK_FOR + timedelta(seconds=1))
+    assert accounts.authenticate(desk, "dupont", "dupont", "198.51.100.7") == ("dupont", None)
 
 
-def test_a_success_clears_the_failure_count(desk):
-    accounts.authenticate(desk, "dupont", "faux")
-    accounts.authenticate(desk, "dupont", "dupont")
-    assert desk.store.account("dupont")["failed_logins"] == 0
+def test_a_guesser_locks_the_account_for_itself_not_for_its_owner(desk):
+    for _ in range(accounts.LOCK_AFTER):
+        accounts.authenticate(desk, "dupont", "faux", "203.0.113.66")
+    assert locked(accounts.authenticate(desk, "dupont", "dupont", "203.0.113.66")[1])
+    assert accounts.authenticate(desk, "dupont", "dupont", "192.0.2.10") == ("dupont", None)
+
+
+def test_each_lock_lasts_longer_and_one_try_per_lock_never_keeps_the_account_locked(desk):
+    client = "203.0.113.66"
+    advance(desk, timedelta(0))  # a clock that moves only when told
+    durations = []
+    for _ in range(4):
+        for _ in range(accounts.LOCK_AFTER):
+            accounts.authenticate(desk, "dupont", "faux", client)
+        durations.append(desk.store.login_lock("dupont", client) - desk.clock())
+        advance(desk, durations[-1] + timedelta(seconds=1))
+    assert durations == [accounts.lock_duration(n) for n in (1, 2, 3, 4)] and durations == sorted(durations)
+    assert accounts.lock_duration(1) == accounts.LOCK_FOR and accounts.lock_duration(30) == accounts.LONGEST_LOCK
+    # Once a lock is over, its count starts again: one wrong try now and then never locks the owner out.
+    for _ in range(3 * accounts.LOCK_AFTER):
+        assert accounts.authenticate(desk, "dupont", "faux", client)[1] == accounts.WRONG
+        assert accounts.authenticate(desk, "dupont", "dupont", client) == ("dupont", None)
+        advance(desk, accounts.LOCK_FOR)
+
+
+def test_a_guesser_trying_every_quarter_hour_never_locks_the_owner_out(desk):
+    for _ in range(4 * accounts.LOCK_AFTER):
+        accounts.authenticate(desk, "dupont", "faux", "203.0.113.66")
+        advance(desk, accounts.LOCK_FOR + timedelta(seconds=1))
+        assert accounts.authenticate(desk, "dupont", "dupont", "192.0.2.10") == ("dupont", None)
+
+
+def test_a_locked_answer_costs_the_same_password_check_as_any_other(desk, monkeypatch):
+    """Known, unknown, wrong and locked: one argon2 verification each (timing tells nothing)."""
+    for _ in range(accounts.LOCK_AFTER):
+        accounts.authenticate(desk, "dupont", "faux", "203.0.113.66")
+    checks, real = [], accounts.HASHER
+
+    class Counting:
+        def verify(self, stored, password):
+            checks.append(1)
+            return real.verify(stored, password)
+
+    monkeypatch.setattr(accounts, "HASHER", Counting())
+    for login, password in (("dupont", "dupont"), ("personne", "x"), ("fournisseur", "faux")):
+        checks.clear()
+        accounts.authenticate(desk, login, password, "203.0.113.66")
+        assert checks == [1], login
+
+
+def test_a_success_or_a_new_password_clears_the_failures(desk):
+    for _ in range(accounts.LOCK_AFTER - 1):
+        accounts.authenticate(desk, "dupont", "faux", "203.0.113.66")
+    accounts.authenticate(desk, "dupont", "dupont", "192.0.2.10")
+    assert accounts.authenticate(desk, "dupont", "faux", "203.0.113.66")[1] == accounts.WRONG  # counted from 0
+    for _ in range(accounts.LOCK_AFTER):
+        accounts.authenticate(desk, "dupont", "faux", "203.0.113.66")
+    accounts.set_password(desk, "dupont", "un nouveau mot de passe")
+    assert accounts.authenticate(desk, "dupont", "un nouveau mot de passe", "203.0.113.66") == ("dupont", None)
 
 
 def test_new_passwords_must_be_long_enough(desk):
