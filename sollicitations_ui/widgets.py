@@ -221,14 +221,29 @@ class Confirmation(pn.custom.JSComponent):
         }
         return null
       }
-      function giveFocusBack() {
-        // Where it was; when that button went with what was sent, to the confirmation left on the page.
-        if (shown(opener)) return opener.focus()
+      function focusBack() {
+        // Where it was; when that button went with what was sent (or the page was redrawn under it,
+        // leaving the focus on <body>), to the confirmation left on the page.
+        if (shown(opener) && opener !== document.body) {
+          opener.focus()
+          if (deepActive() === opener) return
+        }
         const status = shownStatus(document)
         if (status) {
           status.tabIndex = -1
           status.focus()
         }
+      }
+      function giveFocusBack() {
+        focusBack()
+        // The server may still be redrawing the page (the button hidden a moment later, the message
+        // drawn later): for a few seconds, whenever the focus is lost, give it back again.
+        let checks = 0
+        const watch = setInterval(() => {
+          const now = deepActive()
+          if (!now || now === document.body || !shown(now)) focusBack()
+          if (++checks >= 25) clearInterval(watch)
+        }, 200)
       }
       close.addEventListener("click", () => dialog.close())
       dialog.addEventListener("close", () => {

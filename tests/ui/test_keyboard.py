@@ -276,8 +276,9 @@ def test_supplier_files_a_request_with_the_keyboard_only(server, page, tmp_path)
 
     # Closed, the window gives the focus back: "Valider et envoyer" went with the sent form, so to the
     # confirmation left under the buttons, where the user reads what happened.
-    after = focused(page)
-    assert after["role"] == "status" and "a été envoyée" in after["name"], after
+    # (Once the page has settled: the server hides the sent form's buttons a moment after the window closes.)
+    after = wait_until(lambda: (now := focused(page))["role"] == "status" and now, timeout=6)
+    assert "a été envoyée" in after["name"], after
     focus_shown(page)
 
 
