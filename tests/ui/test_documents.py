@@ -32,8 +32,11 @@ def test_download_the_detail_with_its_attachments(server, page, tmp_path):
 def test_export_the_whole_search_to_xlsx(server, page):
     login(page, server, "gestionnaire")
     open_tab(page, "Rechercher")
-    page.get_by_role("checkbox", name="Envoyée", exact=True).check()
-    page.get_by_role("checkbox", name="En cours", exact=True).check()
+    for label in ("Envoyée", "En cours"):
+        page.get_by_role("checkbox", name=label, exact=True).check()
+        page.wait_for_timeout(200)  # each choice reaches the server before the next one (see test_tables.show)
+    wait_until(lambda: all(page.get_by_role("checkbox", name=label, exact=True).is_checked()
+                           for label in ("Envoyée", "En cours")))  # fmt: skip
     page.wait_for_timeout(300)
     page.get_by_role("button", name="Rechercher", exact=True).last.click()
     references = page.locator(".tabulator-row", has_text="Visualiser").locator(".tabulator-cell[tabulator-field='Référence']")
