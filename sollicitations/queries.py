@@ -86,8 +86,8 @@ def check_batch_size(batch_size) -> None:
 
 def list_batches(store: Store, catalogue: Catalogue, user: User, space: Space, list_name: str, criteria: dict,
                  batch_size: int = 10_000):  # fmt: skip
-    """The whole of a list ("search" or "to_process"), as frames of `batch_size` rows, streamed."""
-    check_batch_size(batch_size)
+    """The whole of a list ("search" or "to_process"), as frames of `batch_size` rows, streamed
+    (`batch_size` checked by the caller, `UserDesk.list_batches`, before the first frame is asked for)."""
     if list_name == "to_process":
         structure = criteria.pop("structure", None)
         if criteria:

@@ -39,8 +39,7 @@ def list_table(frame: pd.DataFrame | None, on_number, buttons: dict | None = Non
         reuse.value = shown
         return reuse
     links = list(link_columns)
-    clickable = [c for c in [*shown.columns, *(buttons or {})]
-                 if c in NUMBER_COLUMNS or c in links or c == action_column or c in (buttons or {})]  # fmt: skip
+    clickable = [*(c for c in shown.columns if c in NUMBER_COLUMNS or c in links or c == action_column), *(buttons or {})]
     table = tabulator(
         shown, buttons=buttons or {}, order_column=order_column, clickable=clickable,
         formatters={c: {"type": "html" if c in links else "textarea"} for c in shown.columns},
