@@ -6,6 +6,7 @@ PY := $(VENV)/bin/python
 .PHONY: serve test demo browser clean jupyter postgres
 
 $(VENV)/.installed: pyproject.toml
+	scripts/install-libmagic
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
