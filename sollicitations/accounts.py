@@ -5,7 +5,9 @@ salted, slow and memory-hard by design, which hand-written hashing would not be.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
+import secrets
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -19,6 +21,7 @@ LOCK_AFTER = 5
 LOCK_FOR = timedelta(minutes=15)  # the first lock; each next one lasts twice as long...
 LONGEST_LOCK = timedelta(hours=24)  # ...up to a day
 MIN_LENGTH = 12
+SESSION_LIFETIME = timedelta(days=1)
 WRONG = "Identifiant ou mot de passe incorrect."
 LOCKED = "Compte temporairement verrouillé après plusieurs échecs depuis ce poste : réessayez après {heure}."
 # A password checked against a real hash even for unknown logins, so timing does not tell them apart.
@@ -33,7 +36,7 @@ def set_password(desk, login: str, password: str, demo: bool = False) -> None:
     """Give `login` a new password (at least MIN_LENGTH characters, except the demo's own)."""
     if not isinstance(password, str) or (len(password) < MIN_LENGTH and not demo):
         raise ValidationError(f"Le mot de passe doit compter au moins {MIN_LENGTH} caractères")
-    if not desk.store.set_password_hash(login, hash_password(password)):
+    if not desk.store.set_password_hash(login, hash_password(password), desk.clock()):
         raise ValidationError(f"Utilisateur inconnu : {login}")
 
 
@@ -67,6 +70,43 @@ def authenticate(desk, login: str, password: str, client: str = "?") -> tuple[st
         desk.store.clear_login_failures(account["login"])
         security_log.info("login %r from %s", login, client)
         return account["login"], None
-    until = desk.store.record_login_failure(account["login"], client, LOCK_AFTER, lambda locks: now + lock_duration(locks))
+    until = desk.store.record_login_failure(account["login"], client, LOCK_AFTER, lambda locks: now + lock_duration(locks), now)
     security_log.warning("login failed for %r from %s", login, client)
     return (None, LOCKED.format(heure=until.strftime("%H:%M"))) if until else (None, WRONG)
+
+
+# -- login sessions ------------------------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    # The token is 256 random bits: a plain hash is enough (no guessing to slow down), and a copy of
+    # the table opens no session.
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def open_session(desk, login: str, client: str = "?") -> str:
+    """A new session of `login`: the token its cookie carries (kept server-side as a hash only)."""
+    token = secrets.token_urlsafe(32)
+    now = desk.clock()
+    desk.store.open_session(_token_hash(token), login, client[:100], now, now + SESSION_LIFETIME)
+    return token
+
+
+def session_user(desk, token) -> str | None:
+    """The login of the session `token` opened, while it is neither expired nor revoked."""
+    if not isinstance(token, str) or not token or len(token) > 100:
+        return None
+    return desk.store.session_login(_token_hash(token), desk.clock())
+
+
+def close_session(desk, token) -> None:
+    """Logout: this session ends now, wherever its cookie is."""
+    if isinstance(token, str) and token:
+        desk.store.revoke_session(_token_hash(token), desk.clock())
+
+
+def close_sessions(desk, login: str) -> int:
+    """End every open session of `login` (e.g. a stolen laptop); how many."""
+    count = desk.store.revoke_sessions(login, desk.clock())
+    security_log.info("%d session(s) of %r revoked", count, login)
+    return count

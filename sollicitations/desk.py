@@ -202,6 +202,8 @@ class Desk:
 
         def guard(cur) -> None:
             now = self.clock()
+            # The client's turn first: two deposits of one client cannot both count four before them.
+            self.store.take_contact_turn(cur, client, now)
             if self.store.count_contact_attempts(cur, client, now - CONTACT_WINDOW) >= CONTACT_LIMIT:
                 raise ValidationError(TROP_DE_DEMANDES)
             self.store.add_contact_attempt(cur, client, now)

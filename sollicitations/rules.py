@@ -18,7 +18,8 @@ DESCRIPTION_OBLIGATOIRE = "La description est obligatoire"
 DESTINATAIRE_OBLIGATOIRE = "Le destinataire est obligatoire"
 COMMENTAIRE_OBLIGATOIRE = "Le commentaire est obligatoire"
 EMAIL_OBLIGATOIRE = "L'adresse électronique de contact est obligatoire"
-CAPTCHA_OBLIGATOIRE = "Le captcha visuel de validation est obligatoire : recopiez les caractères de l'image ou répondez à la question"
+CAPTCHA_OBLIGATOIRE = ("Le captcha visuel de validation est obligatoire : recopiez les caractères de l'image, ou attendez la fin "
+                       "de la vérification automatique")
 
 CATEGORIE_INCONNUE = "La catégorie sélectionnée n'existe pas"
 SOUS_CATEGORIE_INCONNUE = "La sous-catégorie sélectionnée ne correspond pas à la catégorie"

@@ -249,6 +249,32 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0011_contact_clients",
+        """
+        -- One row per client of "Nous contacter", updated by each deposit before it counts the client's
+        -- attempts: concurrent deposits of one client take turns on it, so the limit cannot be outrun.
+        CREATE TABLE contact_clients (
+            client VARCHAR PRIMARY KEY,
+            derniere_tentative TIMESTAMP NOT NULL
+        );
+        """,
+    ),
+    (
+        "0012_sessions",
+        """
+        -- Server-side login sessions: the cookie carries a random token, stored here only as its hash,
+        -- so that logout, a new password or a lock revoke it at once (a signed cookie alone cannot be).
+        CREATE TABLE sessions (
+            token_hash VARCHAR PRIMARY KEY,
+            login VARCHAR NOT NULL,
+            client VARCHAR,
+            created_at TIMESTAMP NOT NULL,
+            expires_at TIMESTAMP NOT NULL,
+            revoked_at TIMESTAMP
+        );
+        """,
+    ),
 ]
 # DuckDB finds a request's history, its words or a status's requests from the min/max kept per block
 # of rows (the tables are stored in number order, the words in word order), with no index to keep up
@@ -371,7 +397,7 @@ def words_sql(source: str) -> str:
 TABLES = (
     "structures", "services", "users", "habilitations", "objets", "categories", "sollicitations",
     "historique", "commentaires", "pieces_jointes", "pieces_jointes_contenu", "outbox", "captchas",
-    "contact_attempts", "mots", "login_failures",
+    "contact_attempts", "mots", "login_failures", "contact_clients", "sessions",
 )  # fmt: skip
 SEQUENCES = {
     "services_id": ("services", "id"), "objets_id": ("objets", "id"),
@@ -1295,7 +1321,8 @@ class Store:
 
     # -- local accounts -------------------------------------------------------------------------
 
-    def set_password_hash(self, login: str, password_hash: str) -> bool:
+    def set_password_hash(self, login: str, password_hash: str, now: datetime) -> bool:
+        """A new password: the failures are forgotten and every open session of the account ends."""
         with self.transaction() as cur:
             found = cur.execute(
                 "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE login = ?"
@@ -1303,6 +1330,7 @@ class Store:
                 [password_hash, login],
             ).fetchall()
             self.clear_login_failures(login, cur)
+            self.revoke_sessions(login, now, cur)
         return bool(found)
 
     def account(self, login: str) -> dict | None:
@@ -1317,10 +1345,11 @@ class Store:
         row = self._one("SELECT locked_until FROM login_failures WHERE login = ? AND client = ?", [login, client])
         return row["locked_until"] if row else None
 
-    def record_login_failure(self, login: str, client: str, lock_after: int, lock_for) -> datetime | None:
+    def record_login_failure(self, login: str, client: str, lock_after: int, lock_for, now: datetime) -> datetime | None:
         """Count a wrong password of `client` on `login`; at `lock_after` in a row, lock the pair until
-        `lock_for(locks)` (locks: how many times it was locked, this one included) and count again
-        from zero. Returns the new lock's end, if this failure locked it."""
+        `lock_for(locks)` (locks: how many times it was locked, this one included), count again from
+        zero, and end the account's open sessions (someone is guessing its password: a session it may
+        have opened goes too). Returns the new lock's end, if this failure locked it."""
         with self.transaction() as cur:
             failures, locks = cur.execute(
                 "INSERT INTO login_failures (login, client, failures, locks) VALUES (?, ?, 1, 0)"
@@ -1335,11 +1364,44 @@ class Store:
                 "UPDATE login_failures SET failures = 0, locks = locks + 1, locked_until = ? WHERE login = ? AND client = ?",
                 [until, login, client],
             )
+            self.revoke_sessions(login, now, cur)
             return until
 
     def clear_login_failures(self, login: str, cur=None) -> None:
         """After a success or a new password: every client starts again from nothing."""
         (cur or self.cursor()).execute("DELETE FROM login_failures WHERE login = ?", [login])
+
+    # -- login sessions (the cookie's token, kept as its hash) -----------------------------------
+
+    def open_session(self, token_hash: str, login: str, client: str, now: datetime, expires_at: datetime) -> None:
+        with self.transaction() as cur:
+            cur.execute("DELETE FROM sessions WHERE expires_at <= ?", [now])  # the day's leftovers
+            cur.execute(
+                "INSERT INTO sessions (token_hash, login, client, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                [token_hash, login, client, now, expires_at],
+            )
+
+    def session_login(self, token_hash: str, now: datetime) -> str | None:
+        """The login of a session still open at `now` (not revoked, not expired)."""
+        row = self._one(
+            "SELECT login FROM sessions WHERE token_hash = ? AND revoked_at IS NULL AND expires_at > ?",
+            [token_hash, now],
+        )
+        return row["login"] if row else None
+
+    def revoke_session(self, token_hash: str, now: datetime) -> None:
+        with self.transaction() as cur:
+            cur.execute("UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL", [now, token_hash])
+
+    def revoke_sessions(self, login: str, now: datetime, cur=None) -> int:
+        """End every open session of `login`; how many."""
+        if cur is None:
+            with self.transaction() as cur:
+                return self.revoke_sessions(login, now, cur)
+        return len(cur.execute(
+            "UPDATE sessions SET revoked_at = ? WHERE login = ? AND revoked_at IS NULL AND expires_at > ? RETURNING login",
+            [now, login, now],
+        ).fetchall())  # fmt: skip
 
     def set_notifications(self, login: str, enabled: bool) -> None:
         with self.transaction() as cur:
@@ -1368,6 +1430,15 @@ class Store:
     def purge_captchas(self, now: datetime) -> None:
         with self.transaction() as cur:
             cur.execute("DELETE FROM captchas WHERE expires_at <= ?", [now])
+
+    def take_contact_turn(self, cur, client: str, now: datetime) -> None:
+        """Write the client's row first: a concurrent deposit of the same client waits for this
+        transaction (PostgreSQL) or conflicts and starts again (DuckDB), and then counts this one."""
+        cur.execute(
+            "INSERT INTO contact_clients VALUES (?, ?)"
+            " ON CONFLICT (client) DO UPDATE SET derniere_tentative = excluded.derniere_tentative",
+            [client, now],
+        )
 
     def count_contact_attempts(self, cur, client: str, since: datetime) -> int:
         return cur.execute(

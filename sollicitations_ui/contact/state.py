@@ -18,7 +18,7 @@ class ContactForm(param.Parameterized):
     description = param.String(default="")
     reponse_captcha = param.String(default="")
     image = param.Bytes(default=None, allow_None=True)
-    question = param.String(default="")
+    proof = param.Dict(default=None, allow_None=True, doc="the accessible check: the challenge the browser solves")
     errors = param.List(default=[], doc="every refusal of the last 'Valider', at once")
     numero = param.Integer(default=None, allow_None=True)
     confirmation = param.String(default="", doc="the guide's confirmation window, with the number")
@@ -39,13 +39,14 @@ class ContactForm(param.Parameterized):
         """ "Nouveau code"."""
         challenge = captcha.new_visual(self.desk.store, self.desk.clock())
         self.token = challenge.token
-        self.param.update(image=challenge.image_png, question="", reponse_captcha="")
+        self.param.update(image=challenge.image_png, proof=None, reponse_captcha="")
 
-    def new_question(self) -> None:
-        """The accessible alternative: a sum written in words."""
-        challenge = captcha.new_question(self.desk.store, self.desk.clock())
+    def new_proof(self) -> None:
+        """The accessible alternative: a check the browser does itself (ALTCHA's proof of work); its
+        solver sets `reponse_captcha` to the solution."""
+        challenge = captcha.new_proof(self.desk.store, self.desk.clock())
         self.token = challenge.token
-        self.param.update(image=None, question=challenge.question, reponse_captcha="")
+        self.param.update(image=None, proof=challenge.proof, reponse_captcha="")
 
     def submit(self) -> None:
         """ "Valider": the request and its number, or every refusal in one list (fields and captcha).
@@ -59,7 +60,7 @@ class ContactForm(param.Parameterized):
         except sol.SollicitationError as e:
             self.errors = messages_of(e)
             if captcha.WRONG in self.errors:
-                self.new_question() if self.question else self.new_image()
+                self.new_proof() if self.proof else self.new_image()
             return
         self.param.update(errors=[], numero=numero, confirmation=(
             f"Votre sollicitation a bien été envoyée sous le numéro {numero}. Notez ce numéro : il facilitera "

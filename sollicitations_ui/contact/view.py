@@ -11,6 +11,7 @@ import sollicitations as sol
 from .. import format as fmt
 from ..aria import PageRepairs, footer
 from ..widgets import Confirmation, Feedback, button, card, html
+from .proof import ProofOfWork
 from .state import ContactForm
 
 
@@ -23,7 +24,9 @@ class ContactView(Viewer):
         f, w = self.form, pn.widgets
         image = pn.bind(lambda png: f'<img alt="Captcha visuel de validation : recopiez les caractères" '
                         f'src="data:image/png;base64,{base64.b64encode(png).decode()}">' if png else "", f.param.image)
-        question = pn.bind(lambda q: f"<p><strong>{fmt.esc(q)}</strong></p>" if q else "", f.param.question)
+        # The accessible alternative: nothing to read or type, the browser proves a moment's work.
+        proof = ProofOfWork(challenge=f.param.proof, visible=f.param.proof.rx.is_not(None), margin=(0, 10))
+        proof.param.watch(lambda event: setattr(f, "reponse_captcha", event.new), "payload")
         form = pn.Column(
             html("<p>Ce formulaire est réservé aux utilisateurs qui ne parviennent pas à se connecter. "
                  "Les sollicitations déposées ici ne peuvent pas être suivies dans l'application : la réponse "
@@ -33,11 +36,11 @@ class ContactView(Viewer):
             w.TextInput.from_param(f.param.email, name="Adresse électronique de contact *", max_length=254),
             w.TextAreaInput.from_param(f.param.description, name="Description *", height=160, max_length=10_000),
             card("Captcha visuel de validation",
-                 html(image), html(question),
-                 w.TextInput.from_param(f.param.reponse_captcha, name="Recopiez les caractères de l'image ou répondez à la question *",
-                                        max_length=20),
+                 html(image), proof,
+                 w.TextInput.from_param(f.param.reponse_captcha, name="Recopiez les caractères de l'image *",
+                                        max_length=20, visible=f.param.proof.rx.is_(None)),
                  pn.Row(button("Nouveau code", f.new_image),
-                        button("Je ne peux pas lire l'image : poser une question", f.new_question))),
+                        button("Je ne peux pas lire l'image : vérification automatique", f.new_proof))),
             button("Valider", f.submit, kind="primary"),
             # Every refusal at once, next to the button, scrolled into view.
             Feedback(errors=f.param.errors, sizing_mode="stretch_width"),

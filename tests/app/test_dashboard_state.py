@@ -14,6 +14,8 @@ from sollicitations_ui.contact.state import ContactForm
 from sollicitations_ui.dashboard.state import Dashboard, stack_top
 from sollicitations_ui.manager.state import FIGURES, GROUPED, SECTIONS, ManagerDashboard
 
+from ..support import captcha as proof
+
 DASHBOARDS = [("fournisseur", Space.EMISES), ("destinataire", Space.RECUES), ("gestionnaire", Space.TOUTES)]
 
 
@@ -196,12 +198,14 @@ def test_contact_form_reports_every_refusal_at_once(desk, hook):
 
 def test_contact_form_keeps_a_right_answer_while_fields_are_wrong(desk, hook):
     form = ContactForm(desk, client="198.51.100.21")
-    form.new_question()
-    token, value = answer(hook)
-    form.param.update(description="Je ne reçois pas le courriel de réinitialisation.", reponse_captcha=value)
+    form.new_proof()
+    token = form.token
+    assert form.image is None and form.proof["challenge"] == token
+    # What the browser's solver does once it has found the number.
+    form.param.update(description="Je ne reçois pas le courriel de réinitialisation.", reponse_captcha=proof.solve(form.proof))
     form.submit()
     assert captcha.WRONG not in form.errors and rules.CAPTCHA_OBLIGATOIRE not in form.errors
-    assert form.token == token and form.question  # still the question, still usable
+    assert form.token == token and form.proof  # still the same check, still usable
     categorie, sous_categorie = a_pair(form)
     form.param.update(sous_categorie=sous_categorie, email="visiteur@example.org")
     form.submit()
@@ -211,10 +215,11 @@ def test_contact_form_keeps_a_right_answer_while_fields_are_wrong(desk, hook):
     assert request["contact"] is True and request["categorie"] == categorie
 
 
-def test_contact_form_wrong_answer_to_the_question_asks_a_new_question(desk, hook):
+def test_contact_form_wrong_proof_of_work_asks_a_new_one(desk, hook):
     form = ContactForm(desk, client="198.51.100.22")
-    form.new_question()
-    token, value = answer(hook)
-    form.reponse_captcha = "99" if value != "99" else "98"
+    form.new_proof()
+    token = form.token
+    form.reponse_captcha = proof.forged(form.proof, number=-1)
     form.submit()
-    assert captcha.WRONG in form.errors and form.token != token and form.question and form.image is None
+    assert captcha.WRONG in form.errors and form.token != token and form.proof["challenge"] == form.token
+    assert form.image is None and form.reponse_captcha == ""  # a new check, of the same kind, to solve again

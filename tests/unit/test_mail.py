@@ -1,10 +1,12 @@
 """Mail through a real SMTP server on localhost (aiosmtpd), and the public form's defences."""
 from __future__ import annotations
 
+import concurrent.futures
 import email
 import email.policy
 import smtplib
 import socket
+import threading
 import time
 from datetime import datetime, timedelta
 
@@ -13,7 +15,10 @@ from aiosmtpd.controller import Controller
 
 import sollicitations as sol
 from sollicitations import captcha, mail, rules
+from sollicitations import desk as desk_module
 from sollicitations.demo import REC201FOURNISSEUR
+
+from ..support import captcha as proof
 
 
 class Inbox:
@@ -248,7 +253,7 @@ def captcha_tokens(desk) -> set[str]:
 def test_expired_captchas_are_purged(desk):
     now = desk.clock()
     old = captcha.new_visual(desk.store, now - captcha.LIFETIME - timedelta(minutes=1)).token
-    live = captcha.new_question(desk.store, now).token
+    live = captcha.new_proof(desk.store, now).token
     mail.housekeeping(desk.store, now)
     assert old not in captcha_tokens(desk) and live in captcha_tokens(desk)
 
@@ -305,11 +310,62 @@ def test_contact_form_deposits_and_confirms_by_mail(desk, hook, smtp, support):
     assert "Un nouveau lien vous a été envoyé." in answers[-1].get_body(("plain",)).get_content()
 
 
-def test_the_accessible_question_works_too(desk, hook):
-    challenge = captcha.new_question(desk.store, desk.clock())
-    assert challenge.question.startswith("Combien font ")
+def test_a_visitor_address_gets_the_number_and_a_short_excerpt_only(desk, hook, smtp, support):
+    """The typed address is unverified: the form must not relay a stranger's text (or links) to it."""
+    spam = ("Gagnez 1 000 euros sur https://promo.example/gain ou www.promo.example, écrivez à gain@promo.example "
+            "ou promo.example.com. " + "Offre exceptionnelle, " * 40)  # fmt: skip
+    captcha.new_visual(desk.store, desk.clock())
     token, answer = answer_of(hook)
-    assert desk.contact_form(**FORM, captcha_token=token, captcha_answer=answer, client="c")
+    numero = desk.contact_form(**{**FORM, "description": spam}, captcha_token=token, captcha_answer=answer, client="c")
+    assert support.get(numero)["description"] == spam.strip()  # the support desk reads it whole
+    mail.deliver_due(desk.store, smtp.settings)
+    (deposit,) = [m for rcpt, m in smtp.inbox.messages if rcpt == ["visiteur@example.org"]]
+    for part in ("plain", "html"):
+        body = deposit.get_body((part,)).get_content()
+        assert f"n° {numero}" in body and "Gagnez 1" in body
+        assert "promo" not in body and "@" not in body.replace("ne-pas-repondre@", "")
+        assert body.count("Offre exceptionnelle") <= 2
+    assert len(deposit.get_body(("plain",)).get_content()) < 600
+
+
+def test_the_accessible_check_works_too(desk, hook):
+    """ALTCHA's proof of work: the browser's solution (played here by altcha's own solver) is accepted."""
+    challenge = captcha.new_proof(desk.store, desk.clock())
+    assert challenge.image_png is None and challenge.proof["maxnumber"] == captcha.PROOF_MAX_NUMBER
+    assert desk.contact_form(**FORM, captcha_token=challenge.token, captcha_answer=proof.solve(challenge.proof), client="c")
+
+
+@pytest.mark.parametrize("change", [
+    {"number": -1}, {"signature": "0" * 64}, {"salt": "autre-sel?expires=9999999999&"}, {"algorithm": "SHA-1"},
+    {"challenge": "f" * 64}, "not base64", "bm90IGpzb24=", {"number": "1 OR 1=1"},
+])  # fmt: skip
+def test_a_forged_proof_of_work_is_refused_and_spends_the_challenge(desk, change):
+    challenge = captcha.new_proof(desk.store, desk.clock())
+    bad = proof.forged(challenge.proof, **change) if isinstance(change, dict) else change
+    with pytest.raises(sol.ValidationError) as refused:
+        desk.contact_form(**FORM, captcha_token=challenge.token, captcha_answer=bad + " " * 30, client="c")
+    assert captcha.WRONG in refused.value.messages
+    with pytest.raises(sol.ValidationError):  # the right solution comes too late: spent
+        desk.contact_form(**FORM, captcha_token=challenge.token, captcha_answer=proof.solve(challenge.proof), client="c")
+
+
+def test_a_proof_of_work_works_once_and_only_for_its_own_challenge(desk):
+    first, second = captcha.new_proof(desk.store, desk.clock()), captcha.new_proof(desk.store, desk.clock())
+    with pytest.raises(sol.ValidationError):  # the solution of one challenge does not open another
+        desk.contact_form(**FORM, captcha_token=second.token, captcha_answer=proof.solve(first.proof), client="c")
+    payload = proof.solve(first.proof)
+    assert desk.contact_form(**FORM, captcha_token=first.token, captcha_answer=payload, client="c")
+    with pytest.raises(sol.ValidationError) as replayed:
+        desk.contact_form(**FORM, captcha_token=first.token, captcha_answer=payload, client="c")
+    assert captcha.WRONG in replayed.value.messages
+
+
+def test_a_proof_of_work_signed_by_another_server_is_refused(desk, monkeypatch):
+    challenge = captcha.new_proof(desk.store, desk.clock())
+    payload = proof.solve(challenge.proof)
+    monkeypatch.setenv("SOLLICITATIONS_COOKIE_SECRET", "le secret d'un autre serveur")
+    with pytest.raises(sol.ValidationError):
+        desk.contact_form(**FORM, captcha_token=challenge.token, captcha_answer=payload, client="c")
 
 
 def test_a_captcha_works_once(desk, hook):
@@ -421,3 +477,28 @@ def test_the_support_desk_reads_the_mails_of_the_requests_it_may_read_only(desk,
     assert set(shown["Sollicitation"].astype(int)) == readable and numero not in readable
     assert shown.attrs["total"] == len(shown) == int(outbox(desk)["numero"].isin(readable).sum())
     assert support.outbox(numero=numero).empty
+
+
+def test_the_rate_limit_holds_against_concurrent_deposits(desk):
+    """Twelve deposits of one client at once: the limit (5) is not outrun by counting before inserting."""
+    challenges = [captcha.new_proof(desk.store, desk.clock()) for _ in range(12)]
+    answers = [proof.solve(c.proof) for c in challenges]
+    barrier = threading.Barrier(len(challenges))
+
+    def deposit(i):
+        barrier.wait(timeout=30)
+        try:
+            return desk.contact_form(**FORM, captcha_token=challenges[i].token, captcha_answer=answers[i],
+                                     client="203.0.113.10")  # fmt: skip
+        except sol.SollicitationError as error:
+            return error
+
+    with concurrent.futures.ThreadPoolExecutor(len(challenges)) as pool:
+        outcomes = list(pool.map(deposit, range(len(challenges))))
+    accepted = [o for o in outcomes if isinstance(o, int)]
+    refused = [o for o in outcomes if not isinstance(o, int)]
+    assert len(accepted) == desk_module.CONTACT_LIMIT, outcomes
+    assert all(isinstance(e, sol.ValidationError) and e.messages == [desk_module.TROP_DE_DEMANDES] for e in refused), refused
+    # Another client is not held back by this one.
+    other = captcha.new_proof(desk.store, desk.clock())
+    assert desk.contact_form(**FORM, captcha_token=other.token, captcha_answer=proof.solve(other.proof), client="203.0.113.11")

@@ -34,6 +34,7 @@ from sollicitations.desk import FORM_FIELDS
 from sollicitations.queries import CRITERIA, NON_RENSEIGNE
 from sollicitations.status import Status
 
+from ..support import captcha as proof
 from .conftest import World, assert_invariants, fingerprint, report
 
 SCALE = float(os.environ.get("SOLLICITATIONS_FUZZ_SCALE", "1"))
@@ -442,13 +443,10 @@ def test_contact(w, pair, data):
             assert row[name] == clean(fields[name]), (name, row[name], fields[name])
 
 
-def _question(desk):
-    """A fresh "sum in words" challenge and its answer (found from the stored hash)."""
-    challenge = captcha.new_question(desk.store, desk.clock())
-    stored = desk.store.cursor().execute("SELECT answer_hash FROM captchas WHERE token = ?",
-                                         [challenge.token]).fetchone()[0]  # fmt: skip
-    answer = next(str(a) for a in range(2, 19) if captcha._hash(challenge.token, str(a)) == stored)
-    return challenge.token, answer
+def _proof(desk):
+    """A fresh accessible challenge (ALTCHA's proof of work) and the browser's solution to it."""
+    challenge = captcha.new_proof(desk.store, desk.clock())
+    return challenge.token, proof.solve(challenge.proof)
 
 
 CONTACT_FORM = dict(categorie="Connexion", sous_categorie="Compte bloqué", email="visiteur@exemple.fr",
@@ -458,7 +456,7 @@ CONTACT_FORM = dict(categorie="Connexion", sous_categorie="Compte bloqué", emai
 @fuzz(30)
 @given(data=st.data())
 def test_contact_form_captcha_and_client(w, data):
-    token, answer = _question(w.desk)
+    token, answer = _proof(w.desk)
     token = data.draw(st.one_of(st.just(token), anything), label="token")
     answer = data.draw(st.one_of(st.just(answer), st.just(f" {answer} "), anything), label="answer")
     client = data.draw(st.one_of(st.uuids().map(str), anything), label="client")
@@ -470,10 +468,10 @@ def test_contact_form_captcha_and_client(w, data):
 
 
 def test_a_wrong_captcha_answer_spends_the_challenge(w):
-    """The sum in words has 17 possible answers: if a wrong answer left the challenge usable, a robot would
-    try them all on one token (captcha.spend: "the challenge is spent either way")."""
-    token, answer = _question(w.desk)
-    wrong = "1" if answer != "1" else "2"
+    """If a wrong answer left the challenge usable, a robot would try answers on one token until one
+    passed (captcha.spend: "the challenge is spent either way")."""
+    challenge = captcha.new_proof(w.desk.store, w.desk.clock())
+    token, answer, wrong = challenge.token, proof.solve(challenge.proof), proof.forged(challenge.proof, number=-1)
     _, error = attempt(w.desk, lambda: w.desk.contact_form(**CONTACT_FORM, captcha_token=token, captcha_answer=wrong,
                                                            client="198.51.100.1"), test="contact_form")  # fmt: skip
     assert isinstance(error, sol.ValidationError)
@@ -951,9 +949,9 @@ FOUND = {
         w.user("fournisseur").add_attachment(n, "facture.txt", b"x", designation="\udce9"),
     "contact description=surrogate": lambda w: lambda: w.desk.contact("Connexion", "Compte bloqué", "a@exemple.fr",
                                                                       "x\ud800"),
-    "contact_form client=None": lambda w: lambda q=_question(w.desk): w.desk.contact_form(
+    "contact_form client=None": lambda w: lambda q=_proof(w.desk): w.desk.contact_form(
         **CONTACT_FORM, captcha_token=q[0], captcha_answer=q[1], client=None),
-    "contact_form client=[1]": lambda w: lambda q=_question(w.desk): w.desk.contact_form(
+    "contact_form client=[1]": lambda w: lambda q=_proof(w.desk): w.desk.contact_form(
         **CONTACT_FORM, captcha_token=q[0], captcha_answer=q[1], client=[1]),
     "assign login=[]": lambda w: lambda n=w.new(Status.EN_COURS, attach=False): w.user("destinataire").assign(n, []),
     "assign login={}": lambda w: lambda n=w.new(Status.EN_COURS, attach=False): w.user("destinataire").assign(n, {}),

@@ -1,0 +1,1 @@
+"""What tests share beyond fixtures: helpers that play a visitor's or a browser's part."""
