@@ -5,6 +5,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from . import captcha, config, demo
 
@@ -34,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
                          help="processus de l'application (plus d'un : PostgreSQL seulement, derrière un proxy)")
     p_serve.add_argument("--address", default="localhost")
     p_serve.add_argument("--show", action="store_true", help="ouvre le navigateur")
+    p_serve.add_argument("--behind-proxy", metavar="ORIGINE", type=_public_origin, default=None,
+                         help="servi derrière un proxy, à l'adresse publique ORIGINE (ex. https://sollicitations.example.fr) :"
+                              " l'adresse des visiteurs et le protocole sont lus dans X-Forwarded-For et X-Forwarded-Proto")  # fmt: skip
 
     commands.add_parser("export", help="exporte une liste complète (XLSX, CSV, Parquet) ; voir export --help")
 
@@ -109,12 +113,22 @@ def _demo(args) -> int:
     return 0
 
 
+def _public_origin(value: str) -> str:
+    """The `host[:port]` browsers reach the app at, from the public origin behind the proxy."""
+    parsed = urlsplit(value.strip())
+    if parsed.scheme not in ("http", "https") or not parsed.hostname or parsed.path not in ("", "/") \
+            or parsed.query or parsed.username:  # fmt: skip
+        raise argparse.ArgumentTypeError(f"origine publique invalide : {value!r} (attendu : https://nom.exemple.fr[:port])")
+    return parsed.netloc.lower()
+
+
 def panel_command(args, path) -> list[str]:
     """The `panel serve` command line of the app over `path` (a DuckDB file or a PostgreSQL URL)."""
     command = [
         sys.executable, "-m", "panel", "serve", str(config.ROOT / "app.py"), str(config.ROOT / "contact.py"),
         "--port", str(args.port), "--address", args.address,
-        "--allow-websocket-origin", f"{args.address}:{args.port}",
+        # Websockets only from the page's own origin (the public one, behind a proxy).
+        "--allow-websocket-origin", getattr(args, "behind_proxy", None) or f"{args.address}:{args.port}",
         # Callbacks run in a pool: a long export in one session never blocks the others.
         "--num-threads", "4",
         # Several processes (PostgreSQL): Tornado forks them after binding the port, they share it.
@@ -132,6 +146,10 @@ def panel_command(args, path) -> list[str]:
         # The server opens the DuckDB file, and starts publishing its snapshot, before it serves anyone
         # (not at the first visit): no reader can take the file first, and readers find a snapshot.
         command += ["--setup", str(config.ROOT / "sollicitations_ui" / "startup.py")]
+    if getattr(args, "behind_proxy", None):
+        # Tornado then takes the visitor's address from X-Forwarded-For (the proxy's last entry) and the
+        # protocol from X-Forwarded-Proto: per-visitor limits, and Secure cookies over HTTPS.
+        command.append("--use-xheaders")
     if args.show:
         command.append("--show")
     return command

@@ -1,7 +1,10 @@
 """Bokeh auth module (`--auth-module`): the login page checks argon2 hashes in the store.
 
-Panel reads the signed "user" cookie this module sets (`pn.state.user`); the package then
-decides what that user may see and do. "/contact" is open to visitors.
+A login opens a server-side session (`accounts.open_session`): its random token rides in the signed
+"session" cookie, and every request (page, websocket, static file) is let in only while that session
+is open, so that logout, a new password or a lock end it at once. Panel reads the signed "user"
+cookie beside it (`pn.state.user`); the package then decides what that user may see and do.
+"/contact" is open to visitors.
 """
 from __future__ import annotations
 
@@ -33,12 +36,27 @@ def desk() -> sol.Desk:
     return pn.state.as_cached("desk", lambda: sol.open_desk(config.database_path()))
 
 
-def get_user(request_handler):
+# Session lookups are queries: off the event loop too, beside (not behind) the password checks.
+SESSION_CHECKS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="session-check")
+
+
+async def get_user_async(request_handler):
     path = request_handler.request.path
     if any(path == p or path.startswith(p + "/") for p in GUEST_PATHS):
         return "invité"
     user = request_handler.get_secure_cookie("user", max_age_days=COOKIE_DAYS)
-    return user.decode("utf-8") if user else None
+    token = request_handler.get_secure_cookie("session", max_age_days=COOKIE_DAYS)
+    if not user or not token:
+        return None
+    login = await tornado.ioloop.IOLoop.current().run_in_executor(
+        SESSION_CHECKS, accounts.session_user, desk(), token.decode("utf-8"))  # fmt: skip
+    return login if login is not None and login == user.decode("utf-8") else None
+
+
+def cookie_options(request) -> dict:
+    """Our cookies: out of scripts' reach, never sent by another site, and only over HTTPS when the
+    page came over HTTPS (`request.protocol` says so behind a proxy too, with --behind-proxy)."""
+    return {"httponly": True, "samesite": "Strict", "secure": request.protocol == "https"}
 
 
 # A path of this site and its query, in the characters the app's own links use. Anything else goes to
@@ -60,7 +78,7 @@ def local_path(url: str | None) -> str:
 class LoginHandler(tornado.web.RequestHandler):
     def get(self):
         # The form posts to /login without the query: the page asked for waits in a cookie.
-        self.set_cookie("next_url", local_path(self.get_argument("next", None)), httponly=True, samesite="Strict")
+        self.set_cookie("next_url", local_path(self.get_argument("next", None)), **cookie_options(self.request))
         self.write(LOGIN.render(login_endpoint=login_url, errormessage=""))
 
     async def post(self):
@@ -80,12 +98,21 @@ class LoginHandler(tornado.web.RequestHandler):
             self.set_status(401)
             self.write(LOGIN.render(login_endpoint=login_url, errormessage=reason))
             return
-        self.set_secure_cookie("user", user, expires_days=COOKIE_DAYS, httponly=True, samesite="Strict")
+        token = await tornado.ioloop.IOLoop.current().run_in_executor(
+            SESSION_CHECKS, accounts.open_session, desk(), user, client)  # fmt: skip
+        for name, value in (("user", user), ("session", token)):
+            self.set_secure_cookie(name, value, expires_days=COOKIE_DAYS, **cookie_options(self.request))
         self.clear_cookie("next_url")
         self.redirect(local_path(self.get_cookie("next_url")))
 
 
 class LogoutHandler(tornado.web.RequestHandler):
-    def get(self):
+    async def get(self):
+        token = self.get_secure_cookie("session", max_age_days=COOKIE_DAYS)
+        if token:
+            # Ended on the server: a copy of the cookie, wherever it is, opens nothing any more.
+            await tornado.ioloop.IOLoop.current().run_in_executor(
+                SESSION_CHECKS, accounts.close_session, desk(), token.decode("utf-8"))  # fmt: skip
         self.clear_cookie("user")
+        self.clear_cookie("session")
         self.write(LOGOUT)

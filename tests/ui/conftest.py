@@ -37,13 +37,14 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, db: Path, secrets: Path, **extra_env: str):
+    def __init__(self, db: Path, secrets: Path, serve_args: tuple[str, ...] = (), **extra_env: str):
         self.port = free_port()
         self.url = f"http://localhost:{self.port}"
+        self.secrets = secrets
         env = {**os.environ, "SOLLICITATIONS_SECRETS": str(secrets), **extra_env}
         self.log = open(secrets / "server.log", "w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "sollicitations", "serve", "--port", str(self.port), "--db", str(db)],
+            [sys.executable, "-m", "sollicitations", "serve", "--port", str(self.port), "--db", str(db), *serve_args],
             env=env, stdout=self.log, stderr=subprocess.STDOUT,
         )
         wait_until(self._up, timeout=60)

@@ -42,6 +42,7 @@ def advance(desk, delta: timedelta) -> None:
 
 
 def test_lock_out_after_repeated_failures_then_release(desk):
+    advance(desk, timedelta(0))  # a still clock: the lock's hour is not read across a minute's turn
     for _ in range(accounts.LOCK_AFTER - 1):
         assert accounts.authenticate(desk, "dupont", "faux", "198.51.100.7")[1] == accounts.WRONG
     reason = accounts.authenticate(desk, "dupont", "faux", "198.51.100.7")[1]
@@ -121,3 +122,57 @@ def test_new_passwords_must_be_long_enough(desk):
         accounts.set_password(desk, "personne", "un mot de passe assez long")
     accounts.set_password(desk, "fournisseur", "un mot de passe assez long")
     assert accounts.authenticate(desk, "fournisseur", "un mot de passe assez long")[0] == "fournisseur"
+
+
+# -- server-side sessions ------------------------------------------------------------------------
+
+
+def test_a_session_opens_with_a_token_kept_only_as_its_hash(desk):
+    token = accounts.open_session(desk, "fournisseur", "198.51.100.7")
+    assert accounts.session_user(desk, token) == "fournisseur"
+    stored = desk.store.cursor().execute("SELECT token_hash, client FROM sessions").fetchall()
+    assert [client for _, client in stored] == ["198.51.100.7"] and all(token not in h for h, _ in stored)
+    assert accounts.session_user(desk, token + "x") is None
+    assert accounts.session_user(desk, accounts.open_session(desk, "fournisseur")) == "fournisseur"  # two at once
+
+
+@pytest.mark.parametrize("token", [None, "", 42, "x" * 5000, "' OR 1=1 --"])
+def test_odd_tokens_open_nothing(desk, token):
+    accounts.open_session(desk, "fournisseur")
+    assert accounts.session_user(desk, token) is None
+
+
+def test_logout_ends_that_session_only(desk):
+    stolen, other = accounts.open_session(desk, "fournisseur"), accounts.open_session(desk, "fournisseur")
+    accounts.close_session(desk, stolen)
+    assert accounts.session_user(desk, stolen) is None and accounts.session_user(desk, other) == "fournisseur"
+
+
+def test_a_session_ends_after_a_day(desk):
+    token = accounts.open_session(desk, "fournisseur")
+    advance(desk, accounts.SESSION_LIFETIME - timedelta(seconds=1))
+    assert accounts.session_user(desk, token) == "fournisseur"
+    advance(desk, timedelta(seconds=1))
+    assert accounts.session_user(desk, token) is None
+
+
+def test_a_new_password_ends_every_session_of_the_account(desk):
+    mine, theirs = accounts.open_session(desk, "dupont"), accounts.open_session(desk, "fournisseur")
+    accounts.set_password(desk, "dupont", "un mot de passe tout neuf")
+    assert accounts.session_user(desk, mine) is None and accounts.session_user(desk, theirs) == "fournisseur"
+    assert accounts.session_user(desk, accounts.open_session(desk, "dupont")) == "dupont"  # and a new one opens
+
+
+def test_a_lock_ends_every_session_of_the_account(desk):
+    token = accounts.open_session(desk, "dupont")
+    for _ in range(accounts.LOCK_AFTER - 1):
+        accounts.authenticate(desk, "dupont", "faux", "203.0.113.5")
+    assert accounts.session_user(desk, token) == "dupont"  # wrong tries alone end nothing
+    assert locked(accounts.authenticate(desk, "dupont", "faux", "203.0.113.5")[1])
+    assert accounts.session_user(desk, token) is None
+
+
+def test_every_session_of_an_account_can_be_ended(desk):
+    tokens = [accounts.open_session(desk, "dupont") for _ in range(3)]
+    assert accounts.close_sessions(desk, "dupont") == 3
+    assert all(accounts.session_user(desk, t) is None for t in tokens)
