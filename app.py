@@ -4,6 +4,7 @@ import panel as pn
 import sollicitations as sol
 from sollicitations import config, snapshot
 from sollicitations_ui.courier import ensure_courier
+from sollicitations_ui.session_guard import end_with_session
 from sollicitations_ui.shell import build_page
 
 pn.extension("tabulator", sizing_mode="stretch_width", notifications=True)
@@ -16,3 +17,4 @@ if not config.is_postgresql_url(config.database_path()):
         desk.store, snapshot.snapshot_path(config.database_path())).start())
 ensure_courier(desk)  # shared with contact.py: one courier per process, whichever page opens first
 build_page(desk, pn.state.user, pn.state.location).servable(title="Sollicitations")
+end_with_session(desk, pn.state.location)

@@ -79,7 +79,7 @@ def server(demo_template, tmp_path_factory):
     db = folder / "app.duckdb"
     shutil.copy(demo_template, db)
     # The captcha's test hook: answers land in this folder (refused by `serve` off loopback).
-    srv = Server(db, folder, SOLLICITATIONS_CAPTCHA_TEST_DIR=str(folder / "captcha"))
+    srv = Server(db, folder, SOLLICITATIONS_CAPTCHA_TEST_DIR=str(folder / "captcha"), SOLLICITATIONS_SESSION_CHECK_SECONDS="2")
     srv.captcha_dir = folder / "captcha"
     srv.db = db
     yield srv

@@ -33,6 +33,22 @@ def test_wrong_password_then_lock_out(server, page):
     assert "failed for 'dupont'" in server.log_text()
 
 
+def test_pages_already_open_close_when_their_session_ends(server, page):
+    """Logged out in one tab: the app open in another tab (or a thief's copy of the cookie) goes to the
+    login within a check's period (2 s for the test server), and "Retour" does not bring it back."""
+    login(page, server, "fournisseur")
+    other = page.context.new_page()
+    other.goto(server.url + "/app")
+    other.wait_for_selector(".bk-tab", timeout=30_000)
+    page.get_by_role("link", name="Se déconnecter").click()
+    page.get_by_text("Vous êtes déconnecté").first.wait_for()
+    other.wait_for_url("**/login**", timeout=20_000)
+    other.locator("#username").wait_for()
+    other.go_back()
+    other.locator("#username").wait_for(timeout=20_000)
+    other.close()
+
+
 def test_the_page_asked_for_is_reached_after_login(server, page):
     login(page, server, "fournisseur", path="/app?numero=2")
     page.get_by_text("Détail de la sollicitation n° 2").first.wait_for()
