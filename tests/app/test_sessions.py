@@ -11,8 +11,8 @@ from tornado.websocket import websocket_connect
 
 from sollicitations import accounts
 
-from ..ui.conftest import Server, assert_no_server_error
-from .test_hardening import run
+from ..support.coroutines import run
+from ..support.served import Server, assert_no_server_error
 
 PUBLIC = "https://sollicitations.example.fr"
 

@@ -1,75 +1,18 @@
 """Browser tests: the app served for real on a free port, driven by Playwright in Debian's chromium."""
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from ..support.browser import CHROMIUM, CHROMIUM_ARGS, CONTEXT
+from ..support.served import Server, assert_no_server_error
+from ..support.waiting import wait_until  # noqa: F401 - the browser tests import it from here
+
 pytestmark = pytest.mark.ui
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).parent / "screenshots"
-
-
-def wait_until(condition, timeout: float = 15.0, interval: float = 0.1):
-    """Poll `condition` until it returns something true; fail with the last value otherwise."""
-    deadline = time.monotonic() + timeout
-    value = None
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout}s (last value: {value!r})")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    def __init__(self, db: Path, secrets: Path, serve_args: tuple[str, ...] = (), **extra_env: str):
-        self.port = free_port()
-        self.url = f"http://localhost:{self.port}"
-        self.secrets = secrets
-        env = {**os.environ, "SOLLICITATIONS_SECRETS": str(secrets), **extra_env}
-        self.log = open(secrets / "server.log", "w")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "sollicitations", "serve", "--port", str(self.port), "--db", str(db), *serve_args],
-            env=env, stdout=self.log, stderr=subprocess.STDOUT,
-        )
-        wait_until(self._up, timeout=60)
-
-    def _up(self) -> bool:
-        if self.process.poll() is not None:
-            raise AssertionError("the server stopped: " + Path(self.log.name).read_text())
-        try:
-            urllib.request.urlopen(self.url + "/login", timeout=1)
-            return True
-        except OSError:
-            return False
-
-    def log_text(self) -> str:
-        if not self.log.closed:
-            self.log.flush()
-        return Path(self.log.name).read_text()
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
 
 
 @pytest.fixture
@@ -85,19 +28,6 @@ def server(demo_template, tmp_path_factory):
     yield srv
     srv.stop()
     assert_no_server_error(srv.log_text())
-
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def assert_no_server_error(log: str) -> None:
-    """No exception from our code nor from a session's message handling.
-
-    Tornado logs a WebSocketClosedError when a browser leaves mid-write: not an error of ours.
-    """
-    ours = [line for line in log.splitlines()
-            if line.strip().startswith("File") and str(ROOT) in line and "site-packages" not in line]
-    assert not ours and "error handling message" not in log, log
 
 
 @pytest.fixture(scope="module")
@@ -127,18 +57,14 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
 
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR")
+    context = browser.new_context(**CONTEXT)
     pg = context.new_page()
     pg.set_default_timeout(20_000)
     pg.console_errors = []
@@ -236,5 +162,5 @@ def pytest_runtest_makereport(item, call):
     if report.when == "call" and report.failed and page is not None:
         try:
             screenshot(page, "FAILED-" + item.name)
-        except Exception:  # noqa: BLE001 - a failed screenshot must not hide the real failure
+        except Exception:  # noqa: BLE001, S110 - a failed screenshot must not hide the real failure
             pass

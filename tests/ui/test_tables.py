@@ -23,17 +23,8 @@ from sollicitations_ui.search import state as search_state
 from sollicitations_ui.synthesis import state as synthesis_state
 from sollicitations_ui.tables import WHOLE_COLUMNS
 
-from .conftest import (
-    SIZES,
-    Server,
-    assert_no_server_error,
-    click,
-    in_viewport,
-    login,
-    open_tab,
-    screenshots,
-    wait_until,
-)
+from ..support.served import Server, assert_no_server_error
+from .conftest import SIZES, click, in_viewport, login, open_tab, screenshots, wait_until
 
 BIG = 1200  # requests added to the fixed demo world: lists of more than 1 000 lines
 

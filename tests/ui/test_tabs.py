@@ -1,6 +1,7 @@
 from sollicitations_ui.manager.state import FIGURES, SECTIONS
 
-from .conftest import assert_no_server_error, login, open_tab, screenshot
+from ..support.served import assert_no_server_error
+from .conftest import login, open_tab, screenshot
 
 TABS = ["Synthèse", "Saisir sollicitation", "Rechercher", "Consulter", "Tableau de bord"]
 

@@ -15,6 +15,7 @@ import pytest
 import sollicitations as sol
 from sollicitations import demo
 
+from ..support.ports import free_port
 from .conftest import assert_invariants
 
 pytestmark = pytest.mark.duckdb_only  # DuckDB files themselves: see tests/conftest.py
@@ -25,7 +26,7 @@ SIZE, SEED = 200, 3
 
 def cli(*args, env=None):
     return subprocess.run([sys.executable, "-m", "sollicitations", *map(str, args)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120,
+                          capture_output=True, text=True, timeout=120, check=False,
                           env={**os.environ, **(env or {})})
 
 
@@ -255,7 +256,6 @@ def test_serve_holds_the_database_from_startup(demo_template, tmp_path):
     """`serve` opens the store (and publishes its snapshot) before any visit: a reader that comes
     later reads the snapshot and never takes the file first."""
     import shutil
-    import socket
     import time
 
     from sollicitations import snapshot
@@ -264,9 +264,7 @@ def test_serve_holds_the_database_from_startup(demo_template, tmp_path):
 
     path = tmp_path / "served.duckdb"
     shutil.copy(demo_template, path)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "SOLLICITATIONS_COOKIE_SECRET": "x" * 48, "SOLLICITATIONS_SECRETS": str(tmp_path / "s")}
     env.pop("SOLLICITATIONS_SNAPSHOT", None)
     server = subprocess.Popen([sys.executable, "-m", "sollicitations", "serve", "--db", str(path), "--port", str(port)],
