@@ -6,12 +6,10 @@ flags), with SMTP pointed at a real aiosmtpd server on localhost.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import os
 import re
 import shutil
 import struct
-import threading
 import urllib.error
 import urllib.request
 
@@ -23,7 +21,11 @@ from tornado.websocket import WebSocketClosedError, websocket_connect
 import sollicitations as sol
 from sollicitations import mail
 
-from ..ui.conftest import Server, assert_no_server_error, free_port, wait_until
+from ..support.concurrent import at_once
+from ..support.coroutines import run
+from ..support.ports import free_port
+from ..support.served import Server, assert_no_server_error
+from ..support.waiting import wait_until
 
 MAX_MESSAGE = 15 * 1024 * 1024  # `--websocket-max-message-size` in sollicitations/__main__.py
 WAITING = "attente-avant-demarrage@example.org"
@@ -86,13 +88,6 @@ def open_socket(served, origin: str, token: str):
     return websocket_connect(request, max_message_size=64 * 1024 * 1024)
 
 
-def run(coroutine):
-    """Run `coroutine` on an event loop of its own thread: playwright's sync API, when the browser tests
-    ran first in this process, keeps a loop running in the main thread, where asyncio.run refuses."""
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
-
-
 def test_the_contact_page_alone_starts_the_mail_courier(served, inbox):
     """After a restart, a visitor of "Nous contacter" (nobody logged in) gets the mails out."""
     assert status_of(served.url + "/contact") == 200
@@ -141,7 +136,7 @@ def test_an_oversized_websocket_message_closes_the_socket(served):
             try:  # the session may still push its own messages: read them until the socket closes
                 if await asyncio.wait_for(socket.read_message(), left) is None:
                     return socket.close_code
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 break
         socket.close()
         return "still open"
@@ -187,12 +182,7 @@ def test_one_courier_per_process():
     original, mail.Courier = mail.Courier, Recorder
     pn.state.cache.pop(("courier",), None)
     try:
-        results = []
-        threads = [threading.Thread(target=lambda: results.append(ensure_courier(FakeDesk()))) for _ in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        results = [o.result() for o in at_once([lambda: ensure_courier(FakeDesk())] * 8)]
     finally:
         mail.Courier = original
         pn.state.cache.pop(("courier",), None)

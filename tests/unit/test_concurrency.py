@@ -1,5 +1,6 @@
 """Many sessions at once: threads share one desk (a cursor each). A contested action has exactly one
 winner; the others get a clear French refusal; request numbers stay unique."""
+# ruff: noqa: B023 - race() runs the lambdas of a round and waits for them before the loop moves on
 from __future__ import annotations
 
 import threading
@@ -11,6 +12,7 @@ import sollicitations as sol
 from sollicitations import demo
 from sollicitations.status import Status
 
+from ..support.concurrent import at_once
 from .conftest import ROUTES
 
 TIMEOUT = 20  # seconds: a hung thread fails the test instead of hanging the suite
@@ -19,25 +21,7 @@ LOSING = (sol.TransitionError, sol.ConflictError)
 
 def race(*calls):
     """Start `calls` together (one thread each); their outcomes: None for success, else the error."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-    done = [False] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=TIMEOUT)
-            call()
-        except Exception as error:  # noqa: BLE001 - the test inspects every outcome
-            outcomes[i] = error
-        done[i] = True
-
-    threads = [threading.Thread(target=run, args=(i, c), daemon=True) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(TIMEOUT)
-    assert all(done), "a thread did not finish"
-    return outcomes
+    return [outcome.error for outcome in at_once(calls, TIMEOUT)]
 
 
 def assert_french_refusal(error):
@@ -66,7 +50,8 @@ def test_two_agents_take_in_charge_at_once(world):
     for _ in range(ROUNDS):
         n = world.new(Status.ENVOYEE, attach=False)
         logins = ["destinataire", "collegue"]
-        outcomes = race(*(lambda u=world.user(login): u.take_in_charge(n) for login in logins))
+        users = [world.user(login) for login in logins]
+        outcomes = race(*(lambda u=u: u.take_in_charge(n) for u in users))
         assert outcomes.count(None) == 1, outcomes
         assert_french_refusal(next(o for o in outcomes if o is not None))
         winner = logins[outcomes.index(None)]

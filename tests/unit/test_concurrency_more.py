@@ -5,6 +5,7 @@ ConflictError, or the guide's question / "n'existe pas" where the winner changed
 never a raw database exception; request numbers stay unique (the gaps are reported). Every operation is
 counted and the figures printed at the end of the module.
 """
+# ruff: noqa: B023 - race() runs the lambdas of a round and waits for them before the loop moves on
 from __future__ import annotations
 
 import random
@@ -19,6 +20,7 @@ import sollicitations as sol
 from sollicitations.database import DatabaseError
 from sollicitations.status import Status
 
+from ..support.concurrent import at_once
 from .conftest import ROUTES, assert_invariants, report
 
 TIMEOUT = 60  # seconds: a hung thread fails the test instead of hanging the suite
@@ -31,24 +33,7 @@ GAPS: list[str] = []
 
 def race(*calls, scenario: str):
     """Start `calls` together (one thread each); their outcomes: None for success, else the error."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-    done = [False] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=TIMEOUT)
-            call()
-        except BaseException as error:
-            outcomes[i] = error
-        done[i] = True
-
-    threads = [threading.Thread(target=run, args=(i, c), daemon=True) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(TIMEOUT)
-    assert all(done), "a thread did not finish"
+    outcomes = [outcome.error for outcome in at_once(calls, TIMEOUT)]
     OPS[scenario] += len(calls)
     for outcome in outcomes:
         if outcome is not None:

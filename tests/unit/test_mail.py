@@ -1,14 +1,11 @@
 """Mail through a real SMTP server on localhost (aiosmtpd), and the public form's defences."""
 from __future__ import annotations
 
-import concurrent.futures
 import email
 import email.policy
 import smtplib
-import socket
-import threading
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -19,6 +16,8 @@ from sollicitations import desk as desk_module
 from sollicitations.demo import REC201FOURNISSEUR
 
 from ..support import captcha as proof
+from ..support.concurrent import at_once
+from ..support.ports import free_port
 
 
 class Inbox:
@@ -41,12 +40,6 @@ class Inbox:
         message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
         self.messages.append((list(envelope.rcpt_tos), message))
         return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class SmtpServer:
@@ -288,8 +281,8 @@ def hook(tmp_path, monkeypatch):
     return tmp_path
 
 
-FORM = dict(categorie="Connexion", sous_categorie="Mot de passe oublié", email="visiteur@example.org",
-            description="Je n'arrive plus à me connecter depuis hier.")
+FORM = {"categorie": "Connexion", "sous_categorie": "Mot de passe oublié", "email": "visiteur@example.org",
+        "description": "Je n'arrive plus à me connecter depuis hier."}
 
 
 def test_contact_form_deposits_and_confirms_by_mail(desk, hook, smtp, support):
@@ -483,18 +476,15 @@ def test_the_rate_limit_holds_against_concurrent_deposits(desk):
     """Twelve deposits of one client at once: the limit (5) is not outrun by counting before inserting."""
     challenges = [captcha.new_proof(desk.store, desk.clock()) for _ in range(12)]
     answers = [proof.solve(c.proof) for c in challenges]
-    barrier = threading.Barrier(len(challenges))
 
     def deposit(i):
-        barrier.wait(timeout=30)
         try:
             return desk.contact_form(**FORM, captcha_token=challenges[i].token, captcha_answer=answers[i],
                                      client="203.0.113.10")  # fmt: skip
         except sol.SollicitationError as error:
             return error
 
-    with concurrent.futures.ThreadPoolExecutor(len(challenges)) as pool:
-        outcomes = list(pool.map(deposit, range(len(challenges))))
+    outcomes = [o.result() for o in at_once([lambda i=i: deposit(i) for i in range(len(challenges))], timeout=30)]
     accepted = [o for o in outcomes if isinstance(o, int)]
     refused = [o for o in outcomes if not isinstance(o, int)]
     assert len(accepted) == desk_module.CONTACT_LIMIT, outcomes
