@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -26,7 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-EVERYTHING = dict(statut=["Brouillon", "Envoyée", "En cours", "Informations compl. requises", "Répondue", "Fermée"])
+from bench.memory import peak_kb  # (the repository is on the path from here)
+
+EVERYTHING = {"statut": ["Brouillon", "Envoyée", "En cours", "Informations compl. requises", "Répondue", "Fermée"]}
 
 
 def database(workdir: Path, size: int) -> Path:
@@ -73,17 +74,6 @@ def bench_pdf(workdir: Path, runs: int) -> None:
     del demo
 
 
-def peak_kb() -> int:
-    """This process's peak resident memory: VmHWM (ru_maxrss would include the parent's, kept across fork)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
 def child(db: str, fmt: str, out: str) -> None:
     """One export in this process; prints JSON figures."""
     import sollicitations as sol
@@ -113,7 +103,7 @@ def bench_exports(workdir: Path, sizes: list[int], formats: list[str]) -> None:
         for fmt in formats:
             out = workdir / f"export-{size}.{fmt}"
             result = subprocess.run([sys.executable, __file__, "--child", str(db), fmt, str(out)],
-                                    capture_output=True, text=True, cwd=ROOT)  # fmt: skip
+                                    capture_output=True, text=True, cwd=ROOT, check=False)  # fmt: skip
             if result.returncode:
                 print(f"  {fmt}: échec\n{result.stderr}")
                 continue
