@@ -13,7 +13,7 @@ import pandas as pd
 
 from . import captcha, exports, mail, queries, rules, snapshot
 from .access import RECEIVER_ROLES, Habilitation, Role, Space, User
-from .attachments import DEFAULT_TYPE, TYPES, check_file
+from .attachments import DEFAULT_TYPE, MAX_FILES, MAX_TOTAL, TOO_LARGE_TOTAL, TOO_MANY_FILES, TYPES, check_file
 from .clock import paris_now
 from .catalogue import ROUTE_CHOSEN, ROUTE_OBJECT, Catalogue, Pair, load_catalogue
 from .errors import PermissionDenied, TransitionError, ValidationError
@@ -200,6 +200,8 @@ class Desk:
         if not self.store.run(lambda cur: captcha.spend(self.store, cur, captcha_token, captcha_answer, self.clock())):
             raise ValidationError(captcha.WRONG)
 
+        self.store.add_contact_client(client, self.clock())
+
         def guard(cur) -> None:
             now = self.clock()
             # The client's turn first: two deposits of one client cannot both count four before them.
@@ -380,6 +382,11 @@ class UserDesk:
         created: list[int] = []
 
         def apply(cur, row, actor):
+            count, total = self.store.attachment_usage(cur, row["numero"])
+            if count >= MAX_FILES:
+                raise ValidationError(TOO_MANY_FILES.format(n=MAX_FILES, f=checked.nom_fichier[:80]))
+            if total + checked.taille > MAX_TOTAL:
+                raise ValidationError(TOO_LARGE_TOTAL.format(n=MAX_TOTAL // (1024 * 1024), f=checked.nom_fichier[:80]))
             meta = {
                 "type": type, "extension": checked.extension, "nom_fichier": checked.nom_fichier,
                 "designation": designation or checked.nom_fichier.rsplit(".", 1)[0],
@@ -410,11 +417,11 @@ class UserDesk:
 
         return pdf.detail_pdf(self, numero, attachments)
 
-    def detail_zip(self, numero: int) -> bytes:
-        """The detail PDF and the attachments, in one ZIP."""
+    def detail_zip(self, numero: int, path=None):
+        """The detail PDF and the attachments, in one ZIP: its bytes, or written to `path` (see pdf.detail_zip)."""
         from . import pdf
 
-        return pdf.detail_zip(self, numero)
+        return pdf.detail_zip(self, numero, path)
 
     def export(self, path, format: str = "xlsx", list_name: str = "search", space: Space | str | None = None,
                progress=None, **criteria) -> int:  # fmt: skip

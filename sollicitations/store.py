@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from .database import POSTGRESQL, UndefinedObject, WriteConflict, open_database
+from .database import POSTGRESQL, IntegrityError, UndefinedObject, WriteConflict, open_database
 from . import rules
 from .errors import ConflictError, PermissionDenied, ValidationError
 from .status import Status
@@ -1146,6 +1146,21 @@ class Store:
             "SELECT * FROM pieces_jointes WHERE numero = ? ORDER BY ajoutee_le, id", [numero], cur
         )
 
+    def attachment_usage(self, cur, numero: int) -> tuple[int, int]:
+        """(count, total size in bytes) of a request's attachments, for the limits checked before adding one.
+
+        Two sessions adding at once must not both pass: PostgreSQL (READ COMMITTED) locks the request's row
+        first, so the second waits for the first to commit and then counts its file; DuckDB's transactions
+        are snapshots, and the second one's update of the same row (every action rewrites it) conflicts and
+        is tried again, counting anew (Store.run).
+        """
+        if self.dialect == POSTGRESQL:
+            cur.execute("SELECT numero FROM sollicitations WHERE numero = ? FOR UPDATE", [numero])
+        count, total = cur.execute(
+            "SELECT count(*), coalesce(sum(taille), 0) FROM pieces_jointes WHERE numero = ?", [numero]
+        ).fetchone()
+        return int(count), int(total)
+
     def attachment(self, attachment_id: int, cur=None) -> dict | None:
         return self._one("SELECT * FROM pieces_jointes WHERE id = ?", [attachment_id], cur)
 
@@ -1431,14 +1446,20 @@ class Store:
         with self.transaction() as cur:
             cur.execute("DELETE FROM captchas WHERE expires_at <= ?", [now])
 
+    def add_contact_client(self, client: str, now: datetime) -> None:
+        """The client's row, in a transaction of its own before the deposit's: two first deposits at
+        once would both insert it, and the loser's error would be a duplicate key, not a conflict."""
+        try:
+            with self.transaction() as cur:
+                cur.execute("INSERT INTO contact_clients VALUES (?, ?) ON CONFLICT (client) DO NOTHING", [client, now])
+        except (IntegrityError, WriteConflict):  # DuckDB says the duplicate key at commit, as a conflict
+            pass  # the other one inserted it: there it is
+
     def take_contact_turn(self, cur, client: str, now: datetime) -> None:
-        """Write the client's row first: a concurrent deposit of the same client waits for this
-        transaction (PostgreSQL) or conflicts and starts again (DuckDB), and then counts this one."""
-        cur.execute(
-            "INSERT INTO contact_clients VALUES (?, ?)"
-            " ON CONFLICT (client) DO UPDATE SET derniere_tentative = excluded.derniere_tentative",
-            [client, now],
-        )
+        """Write the client's row (add_contact_client made it) first: a concurrent deposit of the same
+        client waits for this transaction (PostgreSQL) or conflicts and starts again (DuckDB), and then
+        counts this one."""
+        cur.execute("UPDATE contact_clients SET derniere_tentative = ? WHERE client = ?", [now, client])
 
     def count_contact_attempts(self, cur, client: str, since: datetime) -> int:
         return cur.execute(
