@@ -4,6 +4,7 @@
     pdf.detail_pdf(me, 49335)                    # the blocks of the detail screen, as PDF bytes
     pdf.detail_pdf(me, 49335, attachments=True)  # the same, the attachments embedded as PDF files
     pdf.detail_zip(me, 49335)                    # a ZIP: the PDF and the attachments beside it
+    pdf.detail_zip(me, 49335, "detail.zip")      # the same ZIP written to a file (its path returned)
 
 fpdf2's core fonts are latin-1 only (’ € œ … “ ” fail): the text is set in Open Sans, a TrueType
 font embedded (subset) in every PDF. The font files come from the `ttf-opensans` package
@@ -12,12 +13,14 @@ font embedded (subset) in every PDF. The font files come from the `ttf-opensans`
 from __future__ import annotations
 
 import functools
-import io
+import os
 import re
+import shutil
+import tempfile
 import unicodedata
 import zipfile
 from datetime import date, datetime
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 import pandas as pd
 import ttf_opensans
@@ -25,6 +28,7 @@ from fpdf import FPDF
 from fpdf.enums import PageMode, XPos, YPos
 from fpdf.prefs import ViewerPreferences
 
+from .attachments import write_zip_entry
 from .clock import PARIS
 
 FONT = "OpenSans"
@@ -57,17 +61,43 @@ def detail_pdf(me, numero, attachments: bool = False) -> bytes:
     return _render(data, files, me, embed=attachments, note=EMBEDDED_NOTE if attachments else "")
 
 
-def detail_zip(me, numero) -> bytes:
-    """A ZIP of the detail PDF and, in `pieces-jointes/`, every attachment of the request."""
-    data = me.get(numero)
-    files = list(_attachment_files(me, data))
-    document = _render(data, files, me, embed=False, note=ZIP_NOTE)
-    out = io.BytesIO()
+def detail_zip(me, numero, path=None):
+    """A ZIP of the detail PDF and, in `pieces-jointes/`, every attachment of the request.
+
+    The ZIP is written as it is made, the attachments read one at a time: to `path` (a file name, whose
+    Path is returned, or a binary file open for writing, returned as it is) or, without `path`, to a
+    temporary file whose bytes are returned. Memory holds one attachment at a time, never all of them.
+    """
+    data = me.get(numero)  # refused before anything is written
+    if path is None:
+        with tempfile.TemporaryFile() as out:
+            _write_detail_zip(me, data, out)
+            out.seek(0)
+            return out.read()
+    if hasattr(path, "write"):
+        _write_detail_zip(me, data, path)
+        return path
+    target = Path(os.fspath(path))
+    with tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", delete=False) as out:
+        try:
+            _write_detail_zip(me, data, out)
+        except BaseException:
+            out.close()
+            os.unlink(out.name)
+            raise
+    shutil.move(out.name, target)  # a reader of `path` never sees half a ZIP
+    return target
+
+
+def _write_detail_zip(me, data: dict, out) -> None:
+    document = _render(data, [], me, embed=False, note=ZIP_NOTE)  # the list of files only, not their bytes
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
-        archive.writestr(_zip_info(f"sollicitation-{data['numero']}.pdf", me), document)
-        for name, content, _meta in files:
-            archive.writestr(_zip_info(f"pieces-jointes/{name}", me, _meta.get("Ajoutée le")), content)
-    return out.getvalue()
+        write_zip_entry(archive, _zip_info(f"sollicitation-{data['numero']}.pdf", me), document)
+        del document
+        for name, content, meta in _attachment_files(me, data):
+            write_zip_entry(archive, _zip_info(f"pieces-jointes/{name}", me, meta.get("Ajoutée le")), content)
+            del content
+
 
 
 def pdf_filename(numero, attachments: bool = False) -> str:
@@ -360,6 +390,7 @@ def _attachment_files(me, data: dict):
     for meta in data["pieces_jointes"].to_dict("records"):
         name, content = me.attachment(data["numero"], int(meta["id"]))
         yield _unique(_safe_name(name), taken), bytes(content), meta
+        del name, content  # not held while the next one is read
 
 
 def _safe_name(name) -> str:

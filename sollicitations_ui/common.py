@@ -11,6 +11,7 @@ import param
 
 import sollicitations as sol
 from sollicitations.access import Space
+from sollicitations.attachments import write_zip_entry
 
 from . import format as fmt
 
@@ -94,23 +95,32 @@ def recipient_choices(me: sol.UserDesk, text: str, etat: bool | None) -> dict[st
     return {"Sélectionner une structure": NONE, **{f"{i} - {d}": i for i, d in zip(frame["Identifiant"], frame["Désignation"])}}
 
 
-def attachments_download(me: sol.UserDesk, numero: int, ids: list[int] | None) -> tuple[str, io.BytesIO]:
-    """One file as it is, several as a ZIP: the "Télécharger pièces jointes" button."""
+def attachments_download(me: sol.UserDesk, numero: int, ids: list[int] | None) -> tuple[str, io.BufferedIOBase]:
+    """One file as it is, several as a ZIP: the "Télécharger pièces jointes" button.
+
+    The ZIP is written to a temporary file (gone when closed), the attachments read one at a time, so
+    that a session never holds every file of a request at once; FileDownload reads it from there.
+    """
     frame = me.attachments(numero)
     chosen = [int(i) for i in (ids or frame["id"].tolist())]
     if len(chosen) == 1:
         name, content = me.attachment(numero, chosen[0])
         return name, io.BytesIO(content)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        used: set[str] = set()
-        for attachment_id in chosen:
-            name, content = me.attachment(numero, attachment_id)
-            unique = name if name not in used else f"{attachment_id}-{name}"
-            used.add(unique)
-            archive.writestr(unique, content)
-    buffer.seek(0)
-    return f"pieces-jointes-{numero}.zip", buffer
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - FileDownload reads it; gone once closed or collected
+    try:
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            used: set[str] = set()
+            for attachment_id in chosen:
+                name, content = me.attachment(numero, attachment_id)
+                unique = name if name not in used else f"{attachment_id}-{name}"
+                used.add(unique)
+                write_zip_entry(archive, unique, content)
+                del content
+    except BaseException:
+        out.close()
+        raise
+    out.seek(0)
+    return f"pieces-jointes-{numero}.zip", out
 
 
 def code_of_service(me: sol.UserDesk, structure: str, libelle: str | None) -> str | None:

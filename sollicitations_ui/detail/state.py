@@ -271,7 +271,7 @@ class Detail(param.Parameterized):
         self.param.update(data=self.me.get(self.numero), selected_attachments=[])
         self.param.update(errors=problems, message="" if problems else message)
 
-    def attachments_zip(self, ids: list[int] | None = None) -> tuple[str, io.BytesIO] | None:
+    def attachments_zip(self, ids: list[int] | None = None) -> tuple[str, io.BufferedIOBase] | None:
         """ "Télécharger pièces jointes": one file, or a ZIP; None (the reason in `errors`) when refused."""
         try:
             return attachments_download(self.me, self.numero, ids or self.selected_attachments or None)

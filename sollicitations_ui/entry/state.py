@@ -323,7 +323,7 @@ class EntryForm(param.Parameterized):
         if deleted:
             self.navigation.changed()
 
-    def attachments_file(self) -> tuple[str, io.BytesIO] | None:
+    def attachments_file(self) -> tuple[str, io.BufferedIOBase] | None:
         """ "Télécharger pièces jointes": the ticked ones (all when none is): one file as it is, several as a ZIP."""
         if self.numero is None or self.attachments is None or self.attachments.empty:
             return None

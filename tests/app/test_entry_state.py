@@ -9,7 +9,7 @@ from sollicitations.status import NOTHING, Action, Actor, Status, allowed_action
 from sollicitations_ui.common import NONE, Navigation
 from sollicitations_ui.entry.state import PLACES, EntryForm
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+from ..support.samples import PNG  # a real image: uploads are typed from their content
 
 
 @pytest.fixture

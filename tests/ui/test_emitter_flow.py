@@ -3,9 +3,8 @@ import re
 import zipfile
 from datetime import date
 
+from ..support.samples import PNG  # a real image: uploads are typed from their content
 from .conftest import choose, click, login, open_tab, pick_file, screenshot, type_in, wait_until
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def fill_rejet(page, numero_objet=None):

@@ -5,9 +5,9 @@ import pytest
 
 from sollicitations import rules
 
+from ..support.samples import PNG  # a real image: uploads are typed from their content
 from .conftest import SIZES, choose, click, in_viewport, login, open_tab, pick_file, screenshot, type_keys, wait_until
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 ENTRY_ACTIONS = ("Enregistrer", "Valider et envoyer", "Supprimer pièces jointes", "+Gestion des pièces jointes",
                  "Ajouter", "Retour")  # fmt: skip
 

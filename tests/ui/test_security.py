@@ -3,6 +3,7 @@ import pytest
 
 import sollicitations as sol
 
+from ..support.samples import PNG
 from .conftest import click, login, open_tab, type_in, wait_until
 from .test_emitter_flow import fill_rejet, number_in
 from .test_round_trip import receiver_comment
@@ -64,7 +65,7 @@ def test_hostile_text_in_every_field_never_runs(server, browser, tmp_path):
     click(supplier, "Enregistrer")
     numero = number_in(supplier, "est enregistrée")
     hostile = tmp_path / '<img src=x onerror="window.__pwned=4">.png'
-    hostile.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 32)
+    hostile.write_bytes(PNG)  # a real image: uploads are typed from their content
     click(supplier, "+Gestion des pièces jointes")
     supplier.locator("input[type=file]").first.set_input_files(str(hostile))
     supplier.wait_for_timeout(500)

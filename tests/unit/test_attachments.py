@@ -10,12 +10,15 @@ import sollicitations as sol
 from sollicitations.attachments import MAX_SIZE, TYPES
 from sollicitations.status import Actor, Status
 
+from ..support import samples
 from .conftest import nothing_changes
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
-DOCX = b"PK\x03\x04" + b"\x00" * 40
-JPG = b"\xff\xd8\xff\xe0" + b"\x10" * 20
+# Real files: their type is read from their content (tests/unit/test_upload_content.py has the rest).
+PNG = samples.PNG
+DOCX = samples.docx()
+JPG = samples.JPEG
+ZIP = samples.zip_of({"capture.png": PNG, "dossier/facture.pdf": PDF})
 
 
 def refused(desk, numero, call, *fragments, count=None):
@@ -68,7 +71,7 @@ def test_add_list_download_delete(mworld, me, draft):
 
 @pytest.mark.parametrize("name, content", [
     ("image.png", PNG),
-    ("donnees.zip", b"PK\x03\x04" + bytes(range(256)) * 40),
+    ("donnees.zip", ZIP),
     ("doc.pdf", bytearray(PDF)),
     ("doc.pdf", memoryview(PDF)),
 ], ids=["png", "every-byte", "bytearray", "memoryview"])
@@ -140,7 +143,7 @@ def test_double_extensions(mworld, me, draft, filename, content):
             "double extension non autorisée", count=1)
 
 
-@pytest.mark.parametrize("filename, content", [("facture.2024.v2.pdf", PDF), ("sauvegarde.tar.zip", DOCX),
+@pytest.mark.parametrize("filename, content", [("facture.2024.v2.pdf", PDF), ("sauvegarde.tar.zip", ZIP),
                                                ("rapport final.docx", DOCX), ("photo.JPEG", JPG)])
 def test_dotted_names_that_are_fine(mworld, me, draft, filename, content):
     attachment = me.add_attachment(draft, filename, content)
@@ -179,7 +182,7 @@ def test_content_must_match_the_extension(mworld, me, draft, filename, content):
     ("export.csv", "numéro;montant\n1;12,50\n".encode("cp1252")),
     ("lettre.rtf", b"{\\rtf1\\ansi Bonjour}"),
     ("scan.tiff", b"II*\x00" + b"\x00" * 10),
-    ("ancien.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 10),
+    ("ancien.doc", samples.DOC),
     ("long.txt", ("é" * 3000).encode("utf-8")),  # a character cut at the 4096th byte
 ])
 def test_content_that_matches(mworld, me, draft, filename, content):

@@ -44,7 +44,10 @@ def stored(mworld):
         n = me.save_draft(categorie="Factures émises", sous_categorie="Rejet d'une facture",
                           structure=demo.REC201FOURNISSEUR, numero_objet=payload, description=payload,
                           email=EMAILS[i % len(EMAILS)], telephone=PHONES[i % len(PHONES)])  # fmt: skip
-        me.add_attachment(n, "piece.txt", payload.encode(), designation=payload)
+        # The payload is the designation; as a text file's content, HTML is refused at upload
+        # (test_upload_content), formulas are text.
+        content = payload.encode() if payload in FORMULAS else f"Pièce {i}\n".encode()
+        me.add_attachment(n, "piece.txt", content, designation=payload)
         numbers[("brouillon", payload)] = n
         # The whole exchange, each comment a payload.
         n = me.send(categorie="Factures émises", sous_categorie="Question pour une entité publique",

@@ -28,7 +28,7 @@ from hypothesis.control import currently_in_test_context
 
 import sollicitations as sol
 from sollicitations import captcha, demo
-from sollicitations.attachments import EXECUTABLE, MAX_SIZE, SIGNATURES, TYPES
+from sollicitations.attachments import EXECUTABLE, MAX_FILES, MAX_SIZE, SIGNATURES, TYPES
 from sollicitations.catalogue import load_catalogue
 from sollicitations.desk import FORM_FIELDS
 from sollicitations.queries import CRITERIA, NON_RENSEIGNE
@@ -645,6 +645,11 @@ def attachment_refusal(name, content, designation, type_) -> str | None:
     parts = n.lower().split(".")
     if "/" in n or "\\" in n or ".." in n or has_forbidden_characters(n) or len(n) > 200:
         return "nom non valide"
+    if any(unicodedata.category(c) in ("Cf", "Co", "Zl", "Zp") for c in n):
+        return "caractères invisibles ou inversant le texte"
+    if re.fullmatch(r"con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$|clock\$", n.split(".")[0].rstrip(" "),
+                    re.IGNORECASE):  # fmt: skip
+        return "nom réservé par Windows"
     if len(parts) < 2 or parts[-1] not in SIGNATURES:
         return "extension non autorisée"
     if any(p in EXECUTABLE for p in parts[1:-1]):
@@ -660,7 +665,15 @@ def attachment_refusal(name, content, designation, type_) -> str | None:
 
 @pytest.fixture(scope="module")
 def attach_draft(w):
-    return w.new(Status.BROUILLON, attach=False)
+    """The draft the files go to: a new one once it holds MAX_FILES, the most a request may hold."""
+    drafts = [w.new(Status.BROUILLON, attach=False)]
+
+    def current() -> int:
+        if len(w.desk.store.attachments(drafts[-1])) >= MAX_FILES:
+            drafts.append(w.new(Status.BROUILLON, attach=False))
+        return drafts[-1]
+
+    return current
 
 
 @fuzz(100)
@@ -671,14 +684,15 @@ def attach_draft(w):
        type_=st.one_of(st.sampled_from(TYPES), anything))
 def test_add_attachment(w, attach_draft, name, content, designation, type_):
     me = w.user("fournisseur")
+    draft = attach_draft()
     refuse = attachment_refusal(name, content, designation, type_)
-    attachment, _ = attempt(w.desk, lambda: me.add_attachment(attach_draft, name, content, designation=designation,
+    attachment, _ = attempt(w.desk, lambda: me.add_attachment(draft, name, content, designation=designation,
                                                               type=type_),
-                            inputs=[name, designation, type_], numeros=[attach_draft], refuse=refuse,
+                            inputs=[name, designation, type_], numeros=[draft], refuse=refuse,
                             test="add_attachment")  # fmt: skip
     if attachment is not None:
         stored_name = unicodedata.normalize("NFC", name.strip())
-        assert me.attachment(attach_draft, attachment) == (stored_name, bytes(content))
+        assert me.attachment(draft, attachment) == (stored_name, bytes(content))
         meta = w.desk.store.attachment(attachment)
         assert meta["designation"] == (clean(designation) or stored_name.rsplit(".", 1)[0])
         assert meta["taille"] == len(bytes(content)) and meta["type"] == type_
