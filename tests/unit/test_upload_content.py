@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import io
 import os
-import threading
 import tracemalloc
 import warnings
 import zipfile
@@ -21,6 +20,7 @@ from sollicitations.attachments import MAX_FILES, MAX_SIZE, MAX_TOTAL, check_fil
 from sollicitations.status import Status
 
 from ..support import samples
+from ..support.concurrent import at_once
 from .conftest import nothing_changes
 
 # A Windows program's first bytes: MZ, e_lfanew (at 0x3c) pointing at "PE\0\0", the DOS stub's words.
@@ -350,6 +350,16 @@ def test_fifty_megabytes_at_most_on_one_request(world):
                                     " le fichier « un-octet.txt » n'a pas été ajouté")]
 
 
+def racing_adds(sessions, draft, content_of) -> list:
+    """Each session adds "course-i.txt" at the same moment; each one's error, or None."""
+    calls = [lambda i=i: sessions[i].add_attachment(draft, f"course-{i}.txt", content_of(i)) for i in range(len(sessions))]
+    outcomes = at_once(calls, timeout=60)
+    for outcome in outcomes:
+        if outcome.error is not None and not isinstance(outcome.error, sol.SollicitationError):
+            raise outcome.error
+    return [outcome.error for outcome in outcomes]
+
+
 def test_two_sessions_adding_the_twentieth_file_at_once(world):
     """Each counts 19 before adding: checked in the transaction of the insert, only one may pass."""
     draft = world.new(Status.BROUILLON, attach=False)
@@ -357,20 +367,7 @@ def test_two_sessions_adding_the_twentieth_file_at_once(world):
     for i in range(MAX_FILES - 1):
         me.add_attachment(draft, *text_file(i))
     sessions = [world.desk.as_user("fournisseur") for _ in range(2)]
-    barrier, outcomes = threading.Barrier(2), [None, None]
-
-    def add(i):
-        barrier.wait(timeout=30)
-        try:
-            sessions[i].add_attachment(draft, f"course-{i}.txt", f"Course {i}\n".encode())
-        except sol.SollicitationError as error:
-            outcomes[i] = error
-
-    threads = [threading.Thread(target=add, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    outcomes = racing_adds(sessions, draft, lambda i: f"Course {i}\n".encode())
     assert len(world.desk.store.attachments(draft)) == MAX_FILES
     refused = [o for o in outcomes if o is not None]
     assert len(refused) == 1 and isinstance(refused[0], sol.ValidationError), outcomes
@@ -384,21 +381,8 @@ def test_two_sessions_filling_the_last_megabytes_at_once(world):
     for i in range(4):
         me.add_attachment(draft, f"gros-{i}.txt", b"a" * MAX_SIZE)
     sessions = [world.desk.as_user("fournisseur") for _ in range(2)]
-    barrier, outcomes = threading.Barrier(2), [None, None]
     content = b"b" * (6 * MIB)
-
-    def add(i):
-        barrier.wait(timeout=30)
-        try:
-            sessions[i].add_attachment(draft, f"course-{i}.txt", content)
-        except sol.SollicitationError as error:
-            outcomes[i] = error
-
-    threads = [threading.Thread(target=add, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    outcomes = racing_adds(sessions, draft, lambda i: content)
     assert sum(a["taille"] for a in world.desk.store.attachments(draft)) == 4 * MAX_SIZE + 6 * MIB
     refused = [o for o in outcomes if o is not None]
     assert len(refused) == 1 and "ne peuvent pas dépasser 50 Mo au total" in refused[0].messages[0], outcomes
