@@ -77,7 +77,7 @@ def bench_pdf(workdir: Path, runs: int) -> None:
 def child(db: str, fmt: str, out: str) -> None:
     """One export in this process; prints JSON figures."""
     import sollicitations as sol
-    from sollicitations import export_files
+    from sollicitations.export import files as export_files
 
     desk = sol.open_desk(db, read_only=True)
     me = desk.as_user("gestionnaire")

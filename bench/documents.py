@@ -68,7 +68,7 @@ def export_child(db: str, fmt: str, out: str, criteria_json: str) -> None:
         seconds = time.perf_counter() - started
         rows = con.execute(f"SELECT count(*) FROM read_csv('{out}', delim=';', header=true)").fetchone()[0]
     else:
-        from sollicitations import export_files
+        from sollicitations.export import files as export_files
 
         desk = sol.open_desk(db, read_only=True)
         me = desk.as_user("gestionnaire")

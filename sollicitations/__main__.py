@@ -15,7 +15,7 @@ LOOPBACK = ("localhost", "127.0.0.1", "::1")
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["export"]:  # its many options are its own parser's
-        from .export_cli import run_export
+        from .export.cli import run_export
 
         return run_export(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m sollicitations")
@@ -182,7 +182,7 @@ def _serve(args) -> int:
     secret = config.cookie_secret()
     os.environ["PANEL_COOKIE_SECRET"] = os.environ["BOKEH_COOKIE_SECRET"] = secret  # Panel's and Tornado's
     command = panel_command(args, path)
-    print("Application : http://{}:{}/app".format(args.address, args.port), flush=True)
+    print(f"Application : http://{args.address}:{args.port}/app", flush=True)
     os.execv(sys.executable, command)
     return 0  # not reached
 

@@ -11,12 +11,13 @@ from pathlib import Path
 import pandas as pd
 
 
-from . import captcha, exports, mail, queries, rules, snapshot
+from . import captcha, mail, queries, rules, snapshot
 from .access import RECEIVER_ROLES, Habilitation, Role, Space, User
 from .attachments import DEFAULT_TYPE, MAX_FILES, MAX_TOTAL, TOO_LARGE_TOTAL, TOO_MANY_FILES, TYPES, check_file
 from .clock import paris_now
 from .catalogue import ROUTE_CHOSEN, ROUTE_OBJECT, Catalogue, Pair, load_catalogue
 from .errors import PermissionDenied, TransitionError, ValidationError
+from .export import cells as exports
 from .status import (
     COMMENT_REQUIRED,
     COMMENT_SHOWN_IN_EXCHANGE,
@@ -426,7 +427,7 @@ class UserDesk:
     def export(self, path, format: str = "xlsx", list_name: str = "search", space: Space | str | None = None,
                progress=None, **criteria) -> int:  # fmt: skip
         """The whole list written to `path` (xlsx, csv or parquet), streamed; the number of rows."""
-        from . import export_files
+        from .export import files as export_files
 
         return export_files.write_export(self, path, format, list_name, space=space, progress=progress, **criteria)
 

@@ -13,8 +13,9 @@ import pyarrow.parquet as pq
 import pytest
 
 import sollicitations as sol
-from sollicitations import config, demo, export_files
-from sollicitations.export_cli import build_parser, run_export
+from sollicitations import config, demo
+from sollicitations.export import files as export_files
+from sollicitations.export.cli import build_parser, run_export
 from sollicitations.queries import CRITERIA, SEARCH_SORT
 
 pytestmark = pytest.mark.duckdb_only  # DuckDB files themselves: see tests/conftest.py
@@ -222,7 +223,7 @@ def test_help_and_module_entry_point(plain_db, out):
     assert run_export(["--help"]) == 0
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-m", "sollicitations.export_cli", "--user", "fournisseur", "--output", str(out / "m.csv"),
+        [sys.executable, "-m", "sollicitations.export.cli", "--user", "fournisseur", "--output", str(out / "m.csv"),
          "--db", str(db), "--numero", "1"],
         capture_output=True, text=True, cwd=config.ROOT, timeout=60,
     )  # fmt: skip

@@ -18,7 +18,8 @@ import zipfile
 import pandas as pd
 import pytest
 
-from sollicitations import demo, exports
+from sollicitations import demo
+from sollicitations.export import cells as exports
 
 HTML = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
 FORMULAS = ['=HYPERLINK("http://x")', "+1+1", "-2", "@SUM(A1)"]

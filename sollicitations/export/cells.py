@@ -1,28 +1,16 @@
-"""Whole-list exports (every page, not the one on screen)."""
+"""Export cells: the CSV rule of a whole list (every page, not the one on screen), formulas defused."""
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pandas as pd
 
-from .queries import MAX_PAGE_SIZE
+from ..queries import MAX_PAGE_SIZE  # noqa: F401  (tests/unit/test_export_files.py still sets it; nothing reads it)
 
 # Cells a spreadsheet would run as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def all_pages(fetch_page: Callable[[int, int], pd.DataFrame]) -> Iterator[pd.DataFrame]:
-    """Every page of a paginated list, in order, MAX_PAGE_SIZE rows at a time."""
-    page = 1
-    while True:
-        frame = fetch_page(page, MAX_PAGE_SIZE)
-        if page == 1 or not frame.empty:
-            yield frame  # the first page even when empty: it carries the header
-        if page >= frame.attrs.get("pages", 1):
-            return
-        page += 1
 
 
 def csv_bytes(pages: Iterator[pd.DataFrame]) -> bytes:

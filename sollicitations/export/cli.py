@@ -14,10 +14,10 @@ import re
 import sys
 from pathlib import Path
 
-from . import config
-from .errors import SollicitationError, ValidationError
-from .export_files import FORMATS, write_export
-from .queries import CRITERIA
+from .. import config
+from ..errors import SollicitationError, ValidationError
+from ..queries import CRITERIA
+from .files import FORMATS, write_export
 
 # argparse speaks English: its usual complaints, in French.
 _ARGPARSE_FRENCH = [
@@ -110,9 +110,8 @@ def export(args: argparse.Namespace) -> int:
     if not config.is_postgresql_url(str(path)) and not Path(path).exists():
         return _fail(f"la base {path} n'existe pas (python -m sollicitations demo la crée)")
 
-    from .database import DatabaseError
-
-    from .desk import open_desk
+    from ..database import DatabaseError
+    from ..desk import open_desk
 
     try:
         # A database held by the serving app is read through the snapshot it publishes; a free one is

@@ -1,10 +1,10 @@
 """Whole-list exports to a file, for spreadsheet users and analysts: XLSX, CSV or Parquet.
 
-    from sollicitations import export_files
-    export_files.write_export(me, "recherche.xlsx", format="xlsx", categorie="Factures émises")
-    export_files.write_export(me, "a-traiter.csv", format="csv", list_name="to_process")
-    export_files.write_export(me, "tout.parquet", format="parquet", statut=["Envoyée"],
-                              progress=lambda done, total: print(done, "/", total))
+    from sollicitations.export import files
+    files.write_export(me, "recherche.xlsx", format="xlsx", categorie="Factures émises")
+    files.write_export(me, "a-traiter.csv", format="csv", list_name="to_process")
+    files.write_export(me, "tout.parquet", format="parquet", statut=["Envoyée"],
+                       progress=lambda done, total: print(done, "/", total))
 
 The list is read the way the screens read it (`me.search` / `me.to_process`, so the user's rights
 apply), one page at a time, and each page is written before the next is fetched: memory stays
@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import exports
-from .errors import ValidationError
+from ..errors import ValidationError
+from . import cells
 
 FORMATS = ("xlsx", "csv", "parquet")
 # A sheet holds 1,048,576 rows, the header row included.
@@ -145,7 +145,7 @@ def _write_xlsx(path: Path, pages, total: int, progress: Progress, me=None, shee
                     if value is None:
                         continue
                     if kind == "text" or kind == "bool":
-                        if value.startswith(exports._FORMULA_START):
+                        if value.startswith(cells._FORMULA_START):
                             write_string(r, col, value, quoted)
                         else:
                             write_string(r, col, value)
@@ -214,13 +214,13 @@ def _xlsx_column(column: pd.Series, kind: str) -> list:
 
 
 def _csv_column(column: pd.Series) -> list[str]:
-    """The CSV rule of exports.csv_bytes, a page column at a time; booleans as Oui/Non."""
+    """The CSV rule of cells.csv_bytes, a page column at a time; booleans as Oui/Non."""
     kind = _kind(column)
     if kind == "date":
         return column.dt.strftime("%d/%m/%Y").fillna("").tolist()
     if kind == "bool":
         return ["" if pd.isna(v) else ("Oui" if v else "Non") for v in column]
-    return [exports._cell(v) for v in column]
+    return [cells._cell(v) for v in column]
 
 
 def _arrow_schema(pa, frame: pd.DataFrame):
