@@ -1,14 +1,14 @@
 """Authorization: who may see which requests, and act on them as which side.
 
-The desk asks these questions before every read and write; lists turn a user's Scope into SQL.
+The desk asks these questions before every read and write; the store turns a user's Scope into SQL.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
 
+from .scopes import Scope
 from .status import Actor
-from .store import Scope
 
 
 class Role(StrEnum):

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from . import accounts
 from .clock import paris_now
-from .database import is_postgresql_url
 from .desk import Desk, open_desk
 from .status import COMMENT_SHOWN_IN_EXCHANGE, RESENDS, TRANSITIONS, Action, Actor, Status
+from .store.connection import is_postgresql_url
 
 # The reference day of the generated history: fixed, so that a seed always builds the same world.
 DEMO_TODAY = datetime(2026, 11, 2, 9, 0)

@@ -29,8 +29,8 @@ from .status import (
     is_allowed,
     next_status,
 )
-from .database import DatabaseLocked, is_postgresql_url
 from .store import StaleRead, Store
+from .store.connection import DatabaseLocked, is_postgresql_url
 
 security_log = logging.getLogger("sollicitations.security")
 # "Nous contacter": at most CONTACT_LIMIT requests per client within CONTACT_WINDOW.

@@ -110,8 +110,8 @@ def export(args: argparse.Namespace) -> int:
     if not config.is_postgresql_url(str(path)) and not Path(path).exists():
         return _fail(f"la base {path} n'existe pas (python -m sollicitations demo la crée)")
 
-    from ..database import DatabaseError
     from ..desk import open_desk
+    from ..store.connection import DatabaseError
 
     try:
         # A database held by the serving app is read through the snapshot it publishes; a free one is

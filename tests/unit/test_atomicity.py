@@ -3,7 +3,7 @@ status, history, comments and attachments as they were; and the store's invarian
 from __future__ import annotations
 
 
-from sollicitations.database import WriteConflict
+from sollicitations.store.connection import WriteConflict
 import pytest
 
 import sollicitations as sol

@@ -259,8 +259,8 @@ def test_serve_holds_the_database_from_startup(demo_template, tmp_path):
     import time
 
     from sollicitations import snapshot
-    from sollicitations.database import DatabaseLocked
     from sollicitations.store import Store
+    from sollicitations.store.connection import DatabaseLocked
 
     path = tmp_path / "served.duckdb"
     shutil.copy(demo_template, path)

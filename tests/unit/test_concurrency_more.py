@@ -17,8 +17,8 @@ import duckdb
 import pytest
 
 import sollicitations as sol
-from sollicitations.database import DatabaseError
 from sollicitations.status import Status
+from sollicitations.store.connection import DatabaseError
 
 from ..support.concurrent import at_once
 from .conftest import ROUTES, assert_invariants, report

@@ -13,7 +13,7 @@ from datetime import datetime
 import pandas as pd
 import pytest
 
-from sollicitations.database import (
+from sollicitations.store.connection import (
     DatabaseError,
     IntegrityError,
     ReadOnlyError,
@@ -550,7 +550,7 @@ TRANSFER_SCHEMA = [
 
 @postgresql_only
 def test_copy_database_moves_every_row_and_sets_the_sequences(target, tmp_path):
-    from sollicitations.transfer import copy_database
+    from sollicitations.store.transfer import copy_database
 
     source = open_database(tmp_path / "source.duckdb")
     postgres = open_database(target)
@@ -594,7 +594,7 @@ def test_copy_database_moves_every_row_and_sets_the_sequences(target, tmp_path):
 
 
 def test_copy_database_only_copies_duckdb_into_postgresql(tmp_path):
-    from sollicitations.transfer import copy_database
+    from sollicitations.store.transfer import copy_database
 
     with open_database(tmp_path / "a.duckdb") as a, open_database(tmp_path / "b.duckdb") as b:
         with pytest.raises(ValueError, match="DuckDB into PostgreSQL"):

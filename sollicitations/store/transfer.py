@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 
-from .database import DUCKDB, POSTGRESQL, Database, DatabaseError, _wrap
+from .connection import DUCKDB, POSTGRESQL, Database, DatabaseError, _wrap
 
 
 def copy_database(
