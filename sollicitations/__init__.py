@@ -9,7 +9,7 @@ from .access import Role, Space, User
 from .catalogue import Catalogue, load_catalogue
 from .desk import Desk, UserDesk, open_desk
 from .errors import ConflictError, PermissionDenied, SollicitationError, TransitionError, ValidationError
-from .queries import NON_RENSEIGNE
+from .criteria import NON_RENSEIGNE
 from .status import TRANSITIONS, Action, Actor, Status
 
 __all__ = [

@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 from .. import config
+from ..criteria import CRITERIA
 from ..errors import SollicitationError, ValidationError
-from ..queries import CRITERIA
 from .files import FORMATS, write_export
 
 # argparse speaks English: its usual complaints, in French.

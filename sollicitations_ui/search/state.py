@@ -11,7 +11,7 @@ import param
 
 import sollicitations as sol
 from sollicitations.access import Space
-from sollicitations.queries import SEARCH_SORT
+from sollicitations.lists import SEARCH_SORT
 from sollicitations.status import Status
 
 from .. import format as fmt

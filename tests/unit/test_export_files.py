@@ -16,7 +16,7 @@ import sollicitations as sol
 from sollicitations import demo
 from sollicitations.export import cells as exports
 from sollicitations.export import files as export_files
-from sollicitations.queries import SEARCH_SORT  # the order exports and the "Rechercher" screen share
+from sollicitations.lists import SEARCH_SORT  # the order exports and the "Rechercher" screen share
 
 from ..conftest import opened
 

@@ -31,7 +31,7 @@ from sollicitations import captcha, demo
 from sollicitations.attachments import EXECUTABLE, MAX_FILES, MAX_SIZE, SIGNATURES, TYPES
 from sollicitations.catalogue import load_catalogue
 from sollicitations.desk import FORM_FIELDS
-from sollicitations.queries import CRITERIA, NON_RENSEIGNE
+from sollicitations.criteria import CRITERIA, NON_RENSEIGNE
 from sollicitations.status import Status
 
 from ..support import captcha as proof

@@ -11,7 +11,7 @@ import pytest
 
 import sollicitations as sol
 from sollicitations import demo
-from sollicitations.queries import AU_MOINS_UN_CRITERE
+from sollicitations.criteria import AU_MOINS_UN_CRITERE
 from sollicitations.status import Status
 
 NR = sol.NON_RENSEIGNE

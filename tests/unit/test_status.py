@@ -7,6 +7,7 @@ import itertools
 import pytest
 
 import sollicitations as sol
+from sollicitations import lifecycle
 from sollicitations.status import COMMENT_SHOWN_IN_EXCHANGE, TRANSITIONS, Action, Actor, Status
 
 from .conftest import ROUTES, STATUSES, nothing_changes, snapshot, table_counts
@@ -52,7 +53,7 @@ def perform(world, user: sol.UserDesk, numero: int, action: Action, status: Stat
         action in (Action.CLOSE_RESOLVED, Action.CLOSE_UNRESOLVED, Action.CLOSE_EARLY)
         and not _close_expresses(status, action)
     ):
-        user._act(numero, action, lambda cur, row, actor: ({}, None), comment=COMMENT)
+        lifecycle.act(user, numero, action, lambda cur, row, actor: ({}, None), comment=COMMENT)
     elif action == Action.UPDATE_DRAFT:
         user.update_draft(numero, description="Description complétée pendant le test.")
     elif action == Action.DELETE_DRAFT:
