@@ -1,7 +1,7 @@
 """The status machine: statuses, actions, actors and the one table that links them.
 
-Everything that decides whether an action is allowed reads TRANSITIONS: the desk before
-writing, the tests pair by pair, the UI to choose which buttons to show.
+Everything that decides whether an action is allowed reads TRANSITIONS: the lifecycle engine
+(lifecycle.py) before writing, the tests pair by pair, the UI to choose which buttons to show.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ class Status(StrEnum):
         return STATUS_SHORT_LABELS.get(self, STATUS_LABELS[self])
 
     @classmethod
-    def parse(cls, value: "Status | str") -> "Status":
+    def parse(cls, value: Status | str) -> Status:
         """Accept a code ('en_cours') or either French label ('En cours')."""
         if isinstance(value, Status):
             return value
@@ -60,12 +60,6 @@ DASHBOARD_ORDER = (
 EMITTER_TO_PROCESS = (Status.BROUILLON, Status.REPONDUE, Status.INFORMATIONS_REQUISES)
 # The receiver's list: new or re-sent requests and those being handled.
 RECEIVER_TO_PROCESS = (Status.ENVOYEE, Status.EN_COURS)
-OPEN_STATUSES = (
-    Status.ENVOYEE,
-    Status.EN_COURS,
-    Status.INFORMATIONS_REQUISES,
-    Status.REPONDUE,
-)
 
 
 class Actor(StrEnum):
