@@ -99,7 +99,7 @@ class Publisher:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="sollicitations-snapshot", daemon=True)
 
-    def start(self) -> "Publisher":
+    def start(self) -> Publisher:
         self.publish_now()
         self._thread.start()
         return self
@@ -120,7 +120,7 @@ class Publisher:
                 continue
             try:
                 self.publish_now()
-            except Exception:  # noqa: BLE001 - a failed copy must not stop later ones; it is logged
+            except Exception:  # a failed copy must not stop later ones; it is logged
                 log.exception("snapshot publication failed")
 
 

@@ -19,6 +19,7 @@ Errors from either driver come out as the classes below (the driver's exception 
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import threading
@@ -299,10 +300,8 @@ class DuckDBCursor(Cursor):
             yield _arrow_frame(batch)
 
     def close(self):
-        try:
+        with contextlib.suppress(duckdb.Error):
             self._cur.close()
-        except duckdb.Error:
-            pass
 
 
 class PostgresCursor(Cursor):
@@ -366,10 +365,8 @@ class PostgresCursor(Cursor):
             except self._errors as error:
                 raise _wrap(error) from error
             finally:
-                try:
+                with contextlib.suppress(self._errors):
                     server.close()
-                except self._errors:
-                    pass
         except BaseException:
             if own_transaction and not self._connection.closed:
                 self._cur.execute("ROLLBACK")
@@ -476,10 +473,8 @@ class DuckDBDatabase(Database):
         return DuckDBCursor(self._connection.cursor())
 
     def _close(self) -> None:
-        try:
+        with contextlib.suppress(duckdb.Error):
             self._connection.close()
-        except duckdb.Error:
-            pass
 
     def __repr__(self):
         return f"DuckDBDatabase({self.path!r}, read_only={self.read_only})"
