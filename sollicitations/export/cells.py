@@ -7,8 +7,6 @@ from collections.abc import Iterator
 
 import pandas as pd
 
-from ..lists import MAX_PAGE_SIZE  # noqa: F401  (tests/unit/test_export_files.py still sets it; nothing reads it)
-
 # Cells a spreadsheet would run as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

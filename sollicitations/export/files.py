@@ -29,6 +29,7 @@ XLSX_MAX_ROWS = 1_048_575
 XLSX_MAX_CHARS = 32_767  # the most characters a spreadsheet cell holds
 PARQUET_ROW_GROUP = 100_000
 LISTS = {"search": "Recherche", "to_process": "À traiter"}
+BATCH_ROWS = 10_000  # rows read, then written, at a time: the export's memory
 
 Progress = Callable[[int, int], object]
 
@@ -42,7 +43,7 @@ def xlsx_too_many_rows(total: int) -> str:
 
 def list_pages(me, list_name: str = "search", space=None, **criteria) -> Iterator[pd.DataFrame]:
     """Every row of a list of `me`, "search" (with criteria) or "to_process", streamed in batches."""
-    return me.list_batches(list_name, space, **criteria)
+    return me.list_batches(list_name, space, batch_size=BATCH_ROWS, **criteria)
 
 
 def write_export(me, path, format: str = "xlsx", list_name: str = "search", *, space=None,

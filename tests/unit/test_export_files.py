@@ -45,7 +45,7 @@ def volume(volume_template, tmp_path):
 
 @pytest.fixture(autouse=True)
 def small_pages(monkeypatch):
-    monkeypatch.setattr(exports, "MAX_PAGE_SIZE", 97)
+    monkeypatch.setattr(export_files, "BATCH_ROWS", 97)
 
 
 @pytest.fixture
@@ -123,7 +123,7 @@ def test_xlsx_has_a_frozen_bold_header_filters_widths_and_typed_dates(volume, ou
 
 
 def test_xlsx_of_the_receivers_to_process_list(volume, out, monkeypatch):
-    monkeypatch.setattr(exports, "MAX_PAGE_SIZE", 3)
+    monkeypatch.setattr(export_files, "BATCH_ROWS", 3)
     me = volume.as_user("destinataire")
     shown = every_row(lambda page, size: me.to_process(None, page, size))
     assert "Renvoyée" in shown.columns and len(shown) > 3
@@ -175,7 +175,7 @@ def test_csv_holds_the_whole_search_row_for_row(volume, out):
 
 
 def test_csv_of_the_to_process_list_says_oui_non(volume, out, monkeypatch):
-    monkeypatch.setattr(exports, "MAX_PAGE_SIZE", 3)
+    monkeypatch.setattr(export_files, "BATCH_ROWS", 3)
     me = volume.as_user("destinataire")
     shown = every_row(lambda page, size: me.to_process(None, page, size))
     path = out / "a-traiter.csv"
