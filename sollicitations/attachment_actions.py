@@ -35,7 +35,7 @@ def add(me: UserDesk, numero, filename: str, content: bytes, designation: str | 
         raise ValidationError(problems)
     created: list[int] = []
     lifecycle.act(me, numero, Action.ADD_ATTACHMENT, partial(_attach, me, checked, content, designation, kind, created))
-    return created[0]
+    return created[-1]  # a write conflict runs the transaction again: the last attempt is the one committed
 
 
 def _attach(me: UserDesk, checked: CheckedFile, content: bytes, designation: str | None, kind: str,

@@ -2,13 +2,12 @@
 status, history, comments and attachments as they were; and the store's invariants always hold."""
 from __future__ import annotations
 
-
-from sollicitations.store.connection import WriteConflict
 import pytest
 
 import sollicitations as sol
 from sollicitations import demo
 from sollicitations.status import Status
+from sollicitations.store.connection import WriteConflict
 
 from ..conftest import opened
 from .conftest import assert_invariants, nothing_changes, snapshot
@@ -79,7 +78,7 @@ def test_failure_while_deleting_a_draft_keeps_all_of_it(world, monkeypatch):
     with nothing_changes(world.desk, numero), pytest.raises(Boom):
         world.emitter().delete_draft(numero)
     assert len(world.emitter().attachments(numero)) == 2
-    name, content = world.emitter().attachment(numero, world.attachment_id(numero))
+    _name, content = world.emitter().attachment(numero, world.attachment_id(numero))
     assert content
 
 
@@ -118,6 +117,26 @@ def test_write_conflicts_are_retried(world, monkeypatch):
     assert after["row"]["statut"] == Status.REPONDUE.value
     assert [h["action"] for h in after["history"]].count("respond") == 1
     assert [c["texte"] for c in after["comments"]].count("Réponse après un conflit.") == 1
+
+
+def test_an_attachment_added_after_a_retry_answers_the_id_it_was_stored_under(world, monkeypatch):
+    numero = world.new(Status.BROUILLON)
+    original = world.desk.store.append_history
+    attempts = []
+
+    def conflicting(*args, **kwargs):
+        attempts.append(args)
+        if len(attempts) == 1:
+            raise WriteConflict("Conflict on update!")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(world.desk.store, "append_history", conflicting)
+    me = world.emitter()
+    before = set(me.attachments(numero)["id"])
+    added = me.add_attachment(numero, "apres-conflit.txt", b"Ajout apres un conflit.\n")
+    assert len(attempts) == 2
+    assert set(me.attachments(numero)["id"]) - before == {added}
+    assert me.attachment(numero, added)[1] == b"Ajout apres un conflit.\n"
 
 
 def test_endless_conflicts_become_a_clear_conflict_error(world, monkeypatch):
