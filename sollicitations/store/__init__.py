@@ -14,10 +14,11 @@
     outbox.py       mails waiting for delivery
     bulk.py         whole-store copies (snapshots, DuckDB into PostgreSQL)
     transfer.py     the rows of a DuckDB store moved into PostgreSQL (binary COPY)
+    generated.py    the demo and benchmark worlds' generated requests (demo.py)
 
-What the rest of the project imports from the store is re-exported here.
+What the rest of the project imports from the store is re-exported here; Scope and Filters, what a list
+asks for, are sollicitations/scopes.py's.
 """
-from ..scopes import Filters, Scope
 from .core import READ_ONLY_MESSAGE, ReadOnly, StaleRead, Store
 from .filters import SORTS
 from .requests import FIRST_STEPS, STRUCTURE_KEYS
@@ -25,6 +26,5 @@ from .words import _ACCENTED, _LONGER, MAX_STRUCTURE_WORDS, STOP_WORDS, structur
 
 __all__ = [
     "FIRST_STEPS", "MAX_STRUCTURE_WORDS", "READ_ONLY_MESSAGE", "SORTS", "STOP_WORDS", "STRUCTURE_KEYS",
-    "_ACCENTED", "_LONGER", "Filters", "ReadOnly", "Scope", "StaleRead", "Store", "structure_search_words",
-    "words_sql",
+    "_ACCENTED", "_LONGER", "ReadOnly", "StaleRead", "Store", "structure_search_words", "words_sql",
 ]  # fmt: skip
