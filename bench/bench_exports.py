@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.memory import peak_kb  # (the repository is on the path from here)
+from bench.memory import peak_kb  # noqa: E402 - the repository is on the path from here
 
 EVERYTHING = {"statut": ["Brouillon", "Envoyée", "En cours", "Informations compl. requises", "Répondue", "Fermée"]}
 

@@ -57,7 +57,7 @@ NOTEBOOKS = {
         ("code", "criteria = dict(categorie='Factures émises', statut=['Envoyée', 'En cours'], du='01/01/2026')\n"
                  "first_page = manager.search(page=1, page_size=20, space='toutes', **criteria)\n"
                  "print(first_page.attrs['total'], 'sollicitations')\nfirst_page"),
-        ("code", "from pathlib import Path\nimport tempfile\n\n"
+        ("code", "import tempfile\nfrom pathlib import Path\n\n"
                  "target = Path(tempfile.gettempdir()) / 'sollicitations-export.csv'\n"
                  "target.write_bytes(manager.export_csv('search', space='toutes', **criteria))\n"
                  "print(target, target.stat().st_size, 'octets')"),

@@ -7,13 +7,13 @@
 """
 from .access import Role, Space, User
 from .catalogue import Catalogue, load_catalogue
+from .criteria import NON_RENSEIGNE
 from .desk import Desk, UserDesk, open_desk
 from .errors import ConflictError, PermissionDenied, SollicitationError, TransitionError, ValidationError
-from .criteria import NON_RENSEIGNE
 from .status import TRANSITIONS, Action, Actor, Status
 
 __all__ = [
-    "Action", "Actor", "Catalogue", "ConflictError", "Desk", "NON_RENSEIGNE", "PermissionDenied",
-    "Role", "SollicitationError", "Space", "Status", "TRANSITIONS", "TransitionError", "User",
-    "UserDesk", "ValidationError", "load_catalogue", "open_desk",
+    "NON_RENSEIGNE", "TRANSITIONS", "Action", "Actor", "Catalogue", "ConflictError", "Desk",
+    "PermissionDenied", "Role", "SollicitationError", "Space", "Status", "TransitionError", "User",
+    "UserDesk", "ValidationError", "load_catalogue", "open_desk"
 ]  # fmt: skip

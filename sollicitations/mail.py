@@ -149,7 +149,7 @@ class SmtpSettings:
     timeout: float = 10.0
 
     @classmethod
-    def from_env(cls) -> "SmtpSettings | None":
+    def from_env(cls) -> SmtpSettings | None:
         """SOLLICITATIONS_SMTP_HOST (none: mails stay in the outbox), _PORT, _SECURITY, _USER, _PASSWORD, _FROM."""
         host = os.environ.get("SOLLICITATIONS_SMTP_HOST")
         if not host:
@@ -263,7 +263,7 @@ class Courier:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="sollicitations-courier", daemon=True)
 
-    def start(self) -> "Courier":
+    def start(self) -> Courier:
         self._thread.start()
         return self
 
@@ -281,12 +281,12 @@ class Courier:
             if self.settings is not None:  # without SMTP (the demo) mails stay in the outbox, readable by support
                 try:
                     deliver_due(self.store, self.settings, clock=self.clock)
-                except Exception:  # noqa: BLE001 - the courier must outlive one bad round; it logs why
+                except Exception:  # the courier must outlive one bad round; it logs why
                     log.exception("mail delivery round failed")
             if last_housekeeping is None or time.monotonic() - last_housekeeping >= self.housekeeping_interval:
                 try:
                     housekeeping(self.store, self.clock())
-                except Exception:  # noqa: BLE001 - same: log, and try again at the next round
+                except Exception:  # same: log, and try again at the next round
                     log.exception("captcha purge failed")
                 last_housekeeping = time.monotonic()
             self._stop.wait(self.interval)

@@ -335,7 +335,7 @@ def _draw_row(doc: _Document, cells, wrapped, height: float, line_height: float,
     if fill:
         doc.set_fill_color(*fill)
         doc.rect(x, y, sum(c[1] for c in cells), height, style="F")
-    for (_text_, width, (style, size, color)), lines in zip(cells, wrapped):
+    for (_, width, (style, size, color)), lines in zip(cells, wrapped):
         doc.set_font(FONT, style, size)
         doc.set_text_color(*color)
         for number, line in enumerate(lines):

@@ -1,6 +1,8 @@
 """The French date field: a calendar in French and a typed jj/mm/aaaa, checked by the state."""
 from __future__ import annotations
 
+from typing import ClassVar
+
 import panel as pn
 import param
 
@@ -126,7 +128,7 @@ class FrenchDatePicker(pn.custom.JSComponent):
       draw()
     }
     """
-    _stylesheets = [DATE_INPUT_CSS]
+    _stylesheets: ClassVar[list[str]] = [DATE_INPUT_CSS]
 
 
 def date_picker(p, name: str, **kwargs) -> FrenchDatePicker:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 import pandas as pd
 import panel as pn
@@ -59,9 +60,7 @@ def list_table(frame: pd.DataFrame | None, on_number, buttons: dict | None = Non
         row = table.rows_shown.iloc[event.row]
         if event.column in NUMBER_COLUMNS:
             on_number(int(row[event.column]))
-        elif buttons and event.column in buttons and on_button:
-            on_button(event.column, row)
-        elif event.column in link_columns and on_button and row[event.column]:
+        elif on_button and ((buttons and event.column in buttons) or (event.column in link_columns and row[event.column])):
             on_button(event.column, row)
         elif event.column == action_column and on_action and row[action_column]:
             on_action(row)
@@ -160,7 +159,7 @@ class FrenchTable(pn.widgets.Tabulator):
 
     column_specs = param.Dict(default={}, doc="field -> extra Tabulator column options")
 
-    _rename = {**pn.widgets.Tabulator._rename, "column_specs": None}
+    _rename: ClassVar[dict] = {**pn.widgets.Tabulator._rename, "column_specs": None}
 
     def _get_configuration(self, columns):
         configuration = super()._get_configuration(columns)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 import panel as pn
 import param
@@ -172,7 +173,7 @@ class Feedback(pn.custom.JSComponent):
       el.appendChild(box)
     }
     """
-    _stylesheets = [
+    _stylesheets: ClassVar[list[str]] = [
         """
         .errors { color: #b40000; background: #fde9e9; border-left: 4px solid #b40000; padding: .4em .8em; margin: 4px 0; }
         .errors ul { margin: 0; padding-left: 1.2em; }
@@ -266,7 +267,7 @@ class Confirmation(pn.custom.JSComponent):
       draw()
     }
     """
-    _stylesheets = [
+    _stylesheets: ClassVar[list[str]] = [
         """
         dialog.confirmation { border: 1px solid #000091; border-radius: 4px; padding: 1.2em 1.5em; max-width: 34em; }
         dialog.confirmation::backdrop { background: rgba(0, 0, 0, .4); }

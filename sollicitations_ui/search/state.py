@@ -17,7 +17,7 @@ from sollicitations.status import Status
 from .. import format as fmt
 from ..common import NONE, Navigation, Pager, choices, messages_of, recipient_choices, structure_choices
 
-# The dates' messages, as the package words them for a search (queries._parse_date).
+# The dates' messages, as the package words them for a search (criteria._parse_date).
 BAD_DATE = {"du": "La date de début de la période de saisie n'est pas une date valide (jj/mm/aaaa)",
             "au": "La date de fin de la période de saisie n'est pas une date valide (jj/mm/aaaa)"}
 ORDER = "Triées par date de saisie, les plus récentes d'abord"

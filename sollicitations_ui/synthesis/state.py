@@ -12,7 +12,7 @@ from sollicitations.status import Status
 
 from ..common import NONE, Navigation, Pager, list_file, structure_choices
 
-# Said above the table: the package's order (queries._to_process_sort), newest first.
+# Said above the table: the package's order (lists._to_process_sort), newest first.
 ORDER = {Space.EMISES: "Triées par date de saisie, les plus récentes d'abord",
          Space.RECUES: "Les sollicitations renvoyées d'abord, puis par date de saisie, les plus récentes d'abord"}
 ORDER_COLUMN = "Saisie le"

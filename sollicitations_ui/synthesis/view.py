@@ -27,7 +27,7 @@ class SyntheseView(Viewer):
         return pn.Column(
             pn.Row(structure, download),
             card(title, html(pn.bind(fmt.errors_html, pn.bind(lambda e: [e] if e else [], s.param.error))),
-                 PagerView(s.pager), table),  # fmt: skip
+                 PagerView(s.pager), table),
             sizing_mode="stretch_width",
         )
 

@@ -37,7 +37,7 @@ def test_the_suite_writes_a_row_for_every_figure(tmp_path):
     missing = [n for n in names if n not in rows]
     assert not missing, missing
     for name in names:
-        figure, size, median, p95, n, raw, ratio, target, met, note = rows[name]
+        _figure, _size, median, _p95, _n, raw, ratio, _target, _met, note = rows[name]
         assert re.fullmatch(r"[\d,.]+ (ms|s|/s)", median), (name, median)
         if name.startswith(("to_process", "search ", "drill-down", "dashboard", "detail", "monthly", "manager")):
             assert raw.endswith("ms") and re.fullmatch(r"[\d.]+", ratio), (name, raw, ratio)

@@ -94,7 +94,7 @@ def manager(desk):
 
 def test_manager_figures_wait_for_their_sub_tab(manager, monkeypatch):
     """A new managers' page queries only the status table; a figure is queried when its sub-tab opens, once."""
-    assert list(SECTIONS)[0] == "statuts" and manager.section == "statuts" and manager.opened == ["statuts"]
+    assert next(iter(SECTIONS)) == "statuts" and manager.section == "statuts" and manager.opened == ["statuts"]
     assert manager.queried() == set()
     calls = []
     real = manager.me.backlog
@@ -188,7 +188,7 @@ def test_contact_form_reports_every_refusal_at_once(desk, hook):
                            rules.DESCRIPTION_OBLIGATOIRE, rules.CAPTCHA_OBLIGATOIRE]  # fmt: skip
     assert form.numero is None and form.confirmation == "" and form.token == token  # the same image
 
-    categorie, _ = a_pair(form)
+    _categorie, _ = a_pair(form)
     form.param.update(email="pas-une-adresse", reponse_captcha="FAUX")
     form.submit()
     assert form.errors == [rules.SOUS_CATEGORIE_OBLIGATOIRE, rules.EMAIL_INVALIDE, rules.DESCRIPTION_OBLIGATOIRE,

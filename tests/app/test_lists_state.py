@@ -14,9 +14,8 @@ from sollicitations_ui.common import NONE, Navigation, Pager
 from sollicitations_ui.outbox.state import ORDER as OUTBOX_ORDER
 from sollicitations_ui.outbox.state import Outbox
 from sollicitations_ui.search.state import BAD_DATE, ORDER, SearchForm
-from sollicitations_ui.synthesis.state import EXPECTED_ACTIONS
+from sollicitations_ui.synthesis.state import EXPECTED_ACTIONS, ToProcess
 from sollicitations_ui.synthesis.state import ORDER as TO_PROCESS_ORDER
-from sollicitations_ui.synthesis.state import ToProcess
 
 EVERY_STATUS = [s.short_label for s in Status]
 

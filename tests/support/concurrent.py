@@ -2,6 +2,7 @@
 request, writers in a burst. Each caller keeps its own bookkeeping (counters, latencies)."""
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -51,10 +52,8 @@ def at_once(calls: Iterable[Callable[[], Any]], timeout: float | None = None) ->
     threads = [threading.Thread(target=run, args=(i, c), daemon=True) for i, c in enumerate(calls)]
     for t in threads:
         t.start()
-    try:
+    with contextlib.suppress(threading.BrokenBarrierError):  # a call that did not start in time: its outcome says so
         barrier.wait(timeout=timeout)
-    except threading.BrokenBarrierError:
-        pass  # a call that did not start in time: its outcome says so
     started = time.perf_counter()
     for t in threads:
         t.join(timeout)

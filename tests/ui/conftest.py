@@ -1,6 +1,7 @@
 """Browser tests: the app served for real on a free port, driven by Playwright in Debian's chromium."""
 from __future__ import annotations
 
+import contextlib
 import shutil
 from pathlib import Path
 
@@ -160,7 +161,5 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     page = item.funcargs.get("page") if hasattr(item, "funcargs") else None
     if report.when == "call" and report.failed and page is not None:
-        try:
+        with contextlib.suppress(Exception):  # a failed screenshot must not hide the real failure
             screenshot(page, "FAILED-" + item.name)
-        except Exception:  # noqa: BLE001, S110 - a failed screenshot must not hide the real failure
-            pass

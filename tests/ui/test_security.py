@@ -39,7 +39,7 @@ def test_opening_requests_by_url_follows_the_package(server, page, expected, use
     for n in numbers:
         page.goto(f"{server.url}/app?numero={n}")
         detail, refusal = page.get_by_text(f"Détail de la sollicitation n° {n} "), page.get_by_text(REFUSED)
-        wait_until(lambda: detail.count() or refusal.count(), timeout=20)
+        wait_until(lambda d=detail, r=refusal: d.count() or r.count(), timeout=20)
         assert bool(detail.count()) == allowed[user, n], (user, n)
         if not allowed[user, n]:
             # Nothing of the request leaks into the page.

@@ -110,7 +110,7 @@ def test_unknown_or_foreign_attachment(mworld, me, draft):
         with pytest.raises(sol.ValidationError) as info:
             me.attachment(draft, attachment)
         assert info.value.messages == [message]
-        refused(mworld.desk, draft, lambda: me.delete_attachment(draft, attachment), message, count=1)
+        refused(mworld.desk, draft, lambda a=attachment: me.delete_attachment(draft, a), message, count=1)
     assert mworld.attachment_id(other) == foreign
 
 
@@ -176,7 +176,7 @@ def test_content_must_match_the_extension(mworld, me, draft, filename, content):
 
 
 @pytest.mark.parametrize("filename, content", [
-    ("notes.txt", "Réponse accentuée : élève, ça".encode("utf-8")),
+    ("notes.txt", "Réponse accentuée : élève, ça".encode()),
     ("notes.txt", "Réponse accentuée : élève, ça".encode("cp1252")),
     ("flux.xml", b"\xef\xbb\xbf  <?xml version='1.0'?><facture/>"),
     ("export.csv", "numéro;montant\n1;12,50\n".encode("cp1252")),

@@ -8,7 +8,6 @@ everything and write nothing. Whatever is refused changes nothing.
 """
 from __future__ import annotations
 
-
 import pytest
 
 import sollicitations as sol
@@ -340,10 +339,7 @@ def test_structure_filters_are_limited_to_ones_own(fixed, rights, login, structu
     for space in r.spaces():
         allowed = structure in r.structures_of(space)
         for name, call in calls.items():
-            if name == "search" and space == "toutes":
-                allowed_here = True
-            else:
-                allowed_here = allowed
+            allowed_here = allowed or (name == "search" and space == "toutes")
             if allowed_here:
                 call(space)
             else:

@@ -1,4 +1,4 @@
-"""The connection layer under the store (sollicitations/database.py), on DuckDB and on PostgreSQL.
+"""The connection layer under the store (sollicitations/store/connection.py), on DuckDB and on PostgreSQL.
 
 Every test taking `db` runs on both backends: a DuckDB file in tmp_path, and a fresh PostgreSQL database
 per test when SOLLICITATIONS_TEST_PG is set (see tests/pg.py: without it the PostgreSQL cases are
@@ -23,7 +23,6 @@ from sollicitations.store.connection import (
     translate,
 )
 from tests.pg import drop_database, ensure_plugin, fresh_database, require_pg_url, unique_name
-
 
 
 def postgresql_only(test):
@@ -596,6 +595,6 @@ def test_copy_database_moves_every_row_and_sets_the_sequences(target, tmp_path):
 def test_copy_database_only_copies_duckdb_into_postgresql(tmp_path):
     from sollicitations.store.transfer import copy_database
 
-    with open_database(tmp_path / "a.duckdb") as a, open_database(tmp_path / "b.duckdb") as b:
-        with pytest.raises(ValueError, match="DuckDB into PostgreSQL"):
-            copy_database(a, b, ["t"])
+    with (open_database(tmp_path / "a.duckdb") as a, open_database(tmp_path / "b.duckdb") as b,
+          pytest.raises(ValueError, match="DuckDB into PostgreSQL")):
+        copy_database(a, b, ["t"])

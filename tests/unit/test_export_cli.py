@@ -14,9 +14,9 @@ import pytest
 
 import sollicitations as sol
 from sollicitations import config, demo
+from sollicitations.criteria import CRITERIA
 from sollicitations.export import files as export_files
 from sollicitations.export.cli import build_parser, run_export
-from sollicitations.criteria import CRITERIA
 from sollicitations.lists import SEARCH_SORT
 
 pytestmark = pytest.mark.duckdb_only  # DuckDB files themselves: see tests/conftest.py

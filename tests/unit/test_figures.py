@@ -266,7 +266,7 @@ def test_the_world_has_what_the_figures_need(world, raw):
     # Every case works on a set that is neither empty nor everything.
     for name in CASES:
         scoped = raw.scoped(*CASES[name])
-        assert 0 < len(scoped) and (scoped["statut"] != "brouillon").any(), name
+        assert len(scoped) > 0 and (scoped["statut"] != "brouillon").any(), name
         if CASES[name][2]:
             base = raw.scoped(CASES[name][0], CASES[name][1], {})
             assert len(scoped) < len(base), name

@@ -65,7 +65,7 @@ def stored(mworld):
         me.close(n, resolved=True, comment=payload)
         numbers[("echange", payload)] = n
         numbers[("contact", payload)] = desk.contact("Connexion", "Compte bloqué", EMAILS[i % len(EMAILS)], payload)
-    for (kind, payload), n in numbers.items():
+    for (_kind, payload), n in numbers.items():
         row = desk.store.sollicitation(n)
         assert row["description"] == payload  # stored as typed: no escaping at rest
     return numbers

@@ -30,8 +30,8 @@ import sollicitations as sol
 from sollicitations import captcha, demo
 from sollicitations.attachments import EXECUTABLE, MAX_FILES, MAX_SIZE, SIGNATURES, TYPES
 from sollicitations.catalogue import load_catalogue
-from sollicitations.desk import FORM_FIELDS
 from sollicitations.criteria import CRITERIA, NON_RENSEIGNE
+from sollicitations.desk import FORM_FIELDS
 from sollicitations.status import Status
 
 from ..support import captcha as proof
@@ -417,7 +417,7 @@ def test_another_emitters_invoice_looks_like_no_invoice(w):
     for numero_objet in ("FA-2018-0457", "FA-2018-0458"):
         fields = {**BASES["objet"], "numero_objet": numero_objet}
         for call in (me.save_draft, me.send):
-            _, error = attempt(w.desk, lambda c=call: c(**fields), inputs=[numero_objet], test="objets")
+            _, error = attempt(w.desk, lambda c=call, f=fields: c(**f), inputs=[numero_objet], test="objets")
             assert isinstance(error, sol.ValidationError)
             messages.append(error.messages)
     assert all(m == messages[0] for m in messages), messages

@@ -47,7 +47,7 @@ def perform(world, user: sol.UserDesk, numero: int, action: Action, status: Stat
     existing request (save_draft always creates), and the closing variants that close() turns into
     another action at that status (close() before a response is an early close; close() without an
     answer to the guide's question after a response is refused). Those go through the desk's single
-    transaction entry, `_act`, so that the transition table itself is what is tested.
+    transaction entry, `lifecycle.act`, so that the transition table itself is what is tested.
     """
     if action == Action.SAVE_DRAFT or (
         action in (Action.CLOSE_RESOLVED, Action.CLOSE_UNRESOLVED, Action.CLOSE_EARLY)

@@ -420,7 +420,7 @@ def test_assign_only_to_an_agent_who_may_act(mworld):
     agent = mworld.receiver()
     message = "L'agent indiqué n'est pas habilité sur la structure destinataire"
     for login in ("lecteur", "agent_tic", "fournisseur", "personne"):
-        refused(mworld.desk, lambda: agent.assign(numero, login), message, numero=numero, exact=True)
+        refused(mworld.desk, lambda who=login: agent.assign(numero, who), message, numero=numero, exact=True)
 
 
 def test_transfer_of_a_request_already_at_the_support(mworld):
