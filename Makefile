@@ -15,8 +15,11 @@ $(VENV)/.installed: pyproject.toml
 serve: $(VENV)/.installed
 	$(PY) -m sollicitations serve
 
-# Everything on DuckDB (the PostgreSQL-marked tests too), then the unit suite again on PostgreSQL.
+# The linter and the formatter first, then everything on DuckDB (the PostgreSQL-marked tests too),
+# then the unit suite again on PostgreSQL.
 test: $(VENV)/.installed browser
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	@url=$$(scripts/start-postgres | tail -n 1); \
 	case "$$url" in postgresql://*) ;; *) echo "PostgreSQL did not start: $$url" >&2; exit 1;; esac; \
 	export SOLLICITATIONS_TEST_PG="$$url" SOLLICITATIONS_REQUIRE_PG=1; \

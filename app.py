@@ -1,4 +1,5 @@
 """The Panel app: `python -m sollicitations serve` (or `panel serve app.py` with the same flags)."""
+
 import panel as pn
 
 import sollicitations as sol
@@ -13,8 +14,9 @@ desk = pn.state.as_cached("desk", lambda: sol.open_desk(config.database_path()))
 if not config.is_postgresql_url(config.database_path()):
     # Notebooks cannot open the DuckDB file the app holds: they read the snapshot it publishes.
     # PostgreSQL is read live by as many processes as need it.
-    pn.state.as_cached("publisher", lambda: snapshot.Publisher(
-        desk.store, snapshot.snapshot_path(config.database_path())).start())
+    pn.state.as_cached(
+        "publisher", lambda: snapshot.Publisher(desk.store, snapshot.snapshot_path(config.database_path())).start()
+    )
 ensure_courier(desk)  # shared with contact.py: one courier per process, whichever page opens first
 build_page(desk, pn.state.user, pn.state.location).servable(title="Sollicitations")
 end_with_session(desk, pn.state.location)

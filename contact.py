@@ -1,4 +1,5 @@
 """The public "Nous contacter" page, served beside app.py without login."""
+
 import panel as pn
 
 import sollicitations as sol

@@ -10,6 +10,7 @@
   own (VmHWM); "pages only" reads the same pages without writing them (the cost of paging in SQL).
 Databases are built with `demo.build(path, size=N)` under --workdir and kept for the next run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -68,8 +69,10 @@ def bench_pdf(workdir: Path, runs: int) -> None:
         times.sort()
         p95 = times[min(len(times) - 1, round(0.95 * len(times)) - 1)]
         size = f", {statistics.median(sizes) / 1024:.0f} Ko médian" if any(sizes) else ""
-        print(f"  {label:32s} médiane {statistics.median(times) * 1000:6.1f} ms   p95 {p95 * 1000:6.1f} ms"
-              f"   max {times[-1] * 1000:6.1f} ms{size}")
+        print(
+            f"  {label:32s} médiane {statistics.median(times) * 1000:6.1f} ms   p95 {p95 * 1000:6.1f} ms"
+            f"   max {times[-1] * 1000:6.1f} ms{size}"
+        )
     desk.close()
     del demo
 
@@ -109,11 +112,14 @@ def bench_exports(workdir: Path, sizes: list[int], formats: list[str]) -> None:
                 continue
             r = json.loads(result.stdout.strip().splitlines()[-1])
             label = "pages seules (SQL)" if fmt == "pages" else fmt
-            print(f"  {label:20s} {r['rows']:>9} lignes  {r['seconds']:7.1f} s  "
-                  f"{r['rows'] / max(r['seconds'], 1e-9):>9,.0f} lignes/s  "
-                  f"fichier {r['bytes'] / 1e6:7.1f} Mo  "
-                  f"mémoire max {r['peak_kb'] / 1024:6.0f} Mo (dont {(r['peak_kb'] - r['baseline_kb']) / 1024:5.0f} Mo"
-                  f" pendant l'export)", flush=True)
+            print(
+                f"  {label:20s} {r['rows']:>9} lignes  {r['seconds']:7.1f} s  "
+                f"{r['rows'] / max(r['seconds'], 1e-9):>9,.0f} lignes/s  "
+                f"fichier {r['bytes'] / 1e6:7.1f} Mo  "
+                f"mémoire max {r['peak_kb'] / 1024:6.0f} Mo (dont {(r['peak_kb'] - r['baseline_kb']) / 1024:5.0f} Mo"
+                f" pendant l'export)",
+                flush=True,
+            )
             out.unlink(missing_ok=True)
 
 

@@ -1,5 +1,6 @@
 """(c) documents: the detail PDF, and the CSV and XLSX exports of about 100k rows by the manager, each
 export in a subprocess of its own (`run.py --child-export`) so that its peak memory is its own."""
+
 from __future__ import annotations
 
 import json
@@ -48,9 +49,13 @@ def export_criteria(con, size: int) -> tuple[dict, int]:
     total = con.execute("SELECT count(*) FROM sollicitations").fetchone()[0]
     if total <= 120_000:
         return {"statut": ALL_STATUSES}, total
-    moment = con.execute("SELECT saisie_le FROM sollicitations ORDER BY saisie_le DESC LIMIT 1 OFFSET 99999").fetchone()[0]
+    moment = con.execute(
+        "SELECT saisie_le FROM sollicitations ORDER BY saisie_le DESC LIMIT 1 OFFSET 99999"
+    ).fetchone()[0]
     start = moment.date()
-    rows = con.execute("SELECT count(*) FROM sollicitations WHERE saisie_le >= ?", [datetime.combine(start, datetime.min.time())]).fetchone()[0]
+    rows = con.execute(
+        "SELECT count(*) FROM sollicitations WHERE saisie_le >= ?", [datetime.combine(start, datetime.min.time())]
+    ).fetchone()[0]
     return {"du": start.strftime("%d/%m/%Y")}, rows
 
 
@@ -64,7 +69,9 @@ def export_child(db: str, fmt: str, out: str, criteria_json: str) -> None:
         params = [] if "statut" in criteria else [day(criteria["du"])]
         baseline = peak_kb()
         started = time.perf_counter()
-        con.execute(f"COPY ({RAW_LIST} WHERE {where} ORDER BY s.numero DESC) TO '{out}' (HEADER, DELIMITER ';')", params)
+        con.execute(
+            f"COPY ({RAW_LIST} WHERE {where} ORDER BY s.numero DESC) TO '{out}' (HEADER, DELIMITER ';')", params
+        )
         seconds = time.perf_counter() - started
         rows = con.execute(f"SELECT count(*) FROM read_csv('{out}', delim=';', header=true)").fetchone()[0]
     else:

@@ -4,6 +4,7 @@
 
 Prints the p50/p95/max of GET /login sampled every 50 ms during the burst, and the burst's length.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -47,8 +48,10 @@ def main(url: str, count: int = 20, parallel: int = 10) -> None:
     ms = sorted(1000 * s for s in samples)
     p95 = ms[min(len(ms) - 1, int(0.95 * len(ms)))]
     print(f"{count} wrong logins ({parallel} at once) in {burst:.2f} s; statuses {sorted(set(statuses))}")
-    print(f"GET /login during the burst: {len(ms)} samples, p50 {statistics.median(ms):.0f} ms, "
-          f"p95 {p95:.0f} ms, max {ms[-1]:.0f} ms")
+    print(
+        f"GET /login during the burst: {len(ms)} samples, p50 {statistics.median(ms):.0f} ms, "
+        f"p95 {p95:.0f} ms, max {ms[-1]:.0f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """A process's peak memory, as the exports report it (imports nothing heavy: a child measures from here)."""
+
 from __future__ import annotations
 
 import resource

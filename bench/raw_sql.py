@@ -1,6 +1,7 @@
 """The same questions as the package's, in plain DuckDB SQL written by hand: the raw side of each
 figure (its "ratio to raw" is what our layers cost above the query). Lists, details, and writes:
 the same rows inserted and updated in the same transactions, without checks, routing or mails' text."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -57,7 +58,9 @@ def raw_detail(con, n: int):
     r = dict(zip(names, row))
     con.execute("SELECT * FROM structures WHERE id IN (?, ?)", [r["emetteur_id"], r["destinataire_id"]]).fetchall()
     if r["service_emetteur_id"] or r["service_destinataire_id"]:
-        con.execute("SELECT * FROM services WHERE id IN (?, ?)", [r["service_emetteur_id"], r["service_destinataire_id"]]).fetchall()
+        con.execute(
+            "SELECT * FROM services WHERE id IN (?, ?)", [r["service_emetteur_id"], r["service_destinataire_id"]]
+        ).fetchall()
     con.execute("SELECT * FROM users WHERE login IN (?, ?)", [r["cree_par"], r["assigne_a"]]).fetchall()
     con.execute("SELECT h.*, u.nom, u.prenom FROM historique h LEFT JOIN users u ON u.login = h.login"
                 " WHERE h.numero = ? ORDER BY h.date, h.id", [n]).fetchall()  # fmt: skip
@@ -114,8 +117,16 @@ def raw_insert(cur, now, sent: bool) -> int:
 def raw_create(cur, now) -> int:
     """save_draft then submit, as two plain transactions (row + history; update + history + mail)."""
     n = raw_insert(cur, now, sent=False)
-    raw_transition(cur, n, "brouillon", "envoyee", None, "agents", now,
-                   {"destinataire_id": demo.STRUCTURE_PUBLIQUE_TEST, "envoyee_le": now})
+    raw_transition(
+        cur,
+        n,
+        "brouillon",
+        "envoyee",
+        None,
+        "agents",
+        now,
+        {"destinataire_id": demo.STRUCTURE_PUBLIQUE_TEST, "envoyee_le": now},
+    )
     return n
 
 
@@ -127,11 +138,15 @@ def raw_transition(cur, n, old, new, comment, mail, now, extra=None) -> None:
             cur.execute("SELECT * FROM sollicitations WHERE numero = ?", [n]).fetchone()
             cur.execute(f"UPDATE sollicitations SET {', '.join(f'{k} = ?' for k in sets)} WHERE numero = ? AND statut = ?",
                         [*sets.values(), n, old])  # fmt: skip
-            cur.execute("INSERT INTO historique VALUES (nextval('historique_id'), ?, ?, 'bench', 'raw', ?, ?, ?)",
-                        [n, now, old, new, comment])
+            cur.execute(
+                "INSERT INTO historique VALUES (nextval('historique_id'), ?, ?, 'bench', 'raw', ?, ?, ?)",
+                [n, now, old, new, comment],
+            )
             if comment:
-                cur.execute("INSERT INTO commentaires VALUES (nextval('commentaires_id'), ?, ?, 'bench', 'x', ?)",
-                            [n, now, comment])
+                cur.execute(
+                    "INSERT INTO commentaires VALUES (nextval('commentaires_id'), ?, ?, 'bench', 'x', ?)",
+                    [n, now, comment],
+                )
             if mail:
                 cur.execute("INSERT INTO outbox (id, numero, kind, to_addr, subject, text_body, html_body, created_at,"
                             " status, next_attempt_at) VALUES (nextval('outbox_id'), ?, 'raw', 'x@example.org', 's', 't',"

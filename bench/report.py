@@ -1,5 +1,6 @@
 """The report: bench.md (the machine, the worlds, one row per figure and size), bench.json (every
 sample), bench.png (time against size, drawn with Pillow); and the rows of an earlier bench.json."""
+
 from __future__ import annotations
 
 import contextlib
@@ -63,8 +64,10 @@ def write_report(rec: Recorder, out: Path, args, info: dict, started: datetime) 
     lines = [
         "# Benchmark results (issue 8)",
         "",
-        (f"Run {started:%Y-%m-%d %H:%M} → {datetime.now():%H:%M}, command: `python bench/run.py "
-         f"{' '.join(sys.argv[1:])}`"),
+        (
+            f"Run {started:%Y-%m-%d %H:%M} → {datetime.now():%H:%M}, command: `python bench/run.py "
+            f"{' '.join(sys.argv[1:])}`"
+        ),
         "",
         "## Machine",
         "",
@@ -83,10 +86,12 @@ def write_report(rec: Recorder, out: Path, args, info: dict, started: datetime) 
         "",
         "## Figures",
         "",
-        ("Latencies in ms (median and nearest-rank p95 over n runs, after one warm-up run). Rows marked /s are "
-         "throughputs: the median column is operations per second over the whole batch, p95 the per-operation "
-         "latency. Ratio to raw = package time / time of the same question in plain DuckDB SQL (for rates: "
-         "raw rate / package rate). Targets are issue 8's, stated for 1M requests; they are checked at every size."),
+        (
+            "Latencies in ms (median and nearest-rank p95 over n runs, after one warm-up run). Rows marked /s are "
+            "throughputs: the median column is operations per second over the whole batch, p95 the per-operation "
+            "latency. Ratio to raw = package time / time of the same question in plain DuckDB SQL (for rates: "
+            "raw rate / package rate). Targets are issue 8's, stated for 1M requests; they are checked at every size."
+        ),
         "",
         "| figure | size | median | p95 | n | raw median | ratio to raw | target | met? | note |",
         "|---|---|---|---|---|---|---|---|---|---|",
@@ -183,7 +188,11 @@ def chart(rows: list[Row], path: Path) -> None:
         return left + (math.log10(v) - math.log10(x_lo)) / (math.log10(x_hi) - math.log10(x_lo)) * (W - left - right)
 
     def Y(v):
-        return H - bottom - (math.log10(max(v, y_lo)) - math.log10(y_lo)) / (math.log10(y_hi) - math.log10(y_lo)) * (H - top - bottom)
+        return (
+            H
+            - bottom
+            - (math.log10(max(v, y_lo)) - math.log10(y_lo)) / (math.log10(y_hi) - math.log10(y_lo)) * (H - top - bottom)
+        )
 
     d.text((left, 20), "Time vs number of requests (median, log-log); dashed: 50 ms target", fill="black", font=font)
     d.rectangle([left, top, W - right, H - bottom], outline="black")

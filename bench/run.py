@@ -22,6 +22,7 @@ The parts live in modules named after what they measure: world.py (building the 
 and writes.py (a, b), raw_sql.py (b), documents.py (c), served.py (d), table.py (targets, rows)
 and timing.py, report.py (the three files); this one runs them size after size.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -95,8 +96,9 @@ def main(argv: list[str] | None = None) -> Path:
     parser.add_argument("--repeat", type=int, default=20, help="runs per read figure (after one warm-up)")
     parser.add_argument("--budget", type=float, default=8.0, help="seconds per read figure before stopping early")
     parser.add_argument("--writes", type=int, default=200, help="requests created and moved per write stage")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="bench/results (DuckDB) or bench/results/postgresql (with --postgresql)")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="bench/results (DuckDB) or bench/results/postgresql (with --postgresql)"
+    )
     parser.add_argument("--postgresql", metavar="URL", default=None,
                         help="run the package on PostgreSQL: each world is generated with DuckDB, then copied into"
                              " a database of this server (the URL's role must be allowed to CREATE DATABASE);"
@@ -105,8 +107,12 @@ def main(argv: list[str] | None = None) -> Path:
     parser.add_argument("--workdir", type=Path, default=None, help="where databases go (a temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the databases in --workdir")
     parser.add_argument("--no-app", dest="app", action="store_false", help="skip the served app (d)")
-    parser.add_argument("--app-only", dest="package", action="store_false",
-                        help="skip the package, SQL and documents parts (a, b, c): generation and the app only")
+    parser.add_argument(
+        "--app-only",
+        dest="package",
+        action="store_false",
+        help="skip the package, SQL and documents parts (a, b, c): generation and the app only",
+    )
     parser.add_argument("--sessions", type=int, nargs="+", default=[1, 10, 30])
     parser.add_argument("--app-repeat", type=int, default=3, help="new sessions per tab for the first render")
     parser.add_argument("--app-iterations", type=int, default=5, help="tab switch + search rounds per session")

@@ -1,6 +1,7 @@
 """(d) the served app: `python -m sollicitations serve` on a copy of the database, driven by Playwright
 in Debian's chromium, logged in as `fournisseur`: the cold start, the first render of each tab, then
 1, 10 and 30 sessions together on one server process (tab switches and searches)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -49,8 +50,14 @@ async def app_part(rec: Recorder, db: Path, size: int, numbers: list[int], args,
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     # No mail leaves (no SMTP server), and the snapshot the server publishes stays in the folder.
-    server = Server(db, folder / "secrets", log=folder / "server.log", timeout=120,
-                    SOLLICITATIONS_SNAPSHOT=str(folder / "snapshot.duckdb"), SOLLICITATIONS_SMTP_HOST=None)
+    server = Server(
+        db,
+        folder / "secrets",
+        log=folder / "server.log",
+        timeout=120,
+        SOLLICITATIONS_SNAPSHOT=str(folder / "snapshot.duckdb"),
+        SOLLICITATIONS_SMTP_HOST=None,
+    )
     failures: list[str] = []
     try:
         async with async_playwright() as p:
@@ -82,7 +89,9 @@ async def app_part(rec: Recorder, db: Path, size: int, numbers: list[int], args,
                             note="new session: goto /app, click the tab, content drawn"))  # fmt: skip
 
             for n in args.sessions:
-                await concurrent_sessions(rec, context, server.url, n, size, numbers, args, failures, server.process.pid)
+                await concurrent_sessions(
+                    rec, context, server.url, n, size, numbers, args, failures, server.process.pid
+                )
             await context.close()
             await browser.close()
     finally:
@@ -125,8 +134,10 @@ class CpuShare:
         server = process_cpu(self.pid) - self.server
         busy, total = machine_busy()
         share = (busy - self.busy) / max(total - self.total, 1e-9)
-        return (f"{wall:.0f} s wall: server process {server:.0f} CPU-s ({server / max(wall, 1e-9):.0%} of one core),"
-                f" machine {share:.0%} busy ({os.cpu_count()} cores)")
+        return (
+            f"{wall:.0f} s wall: server process {server:.0f} CPU-s ({server / max(wall, 1e-9):.0%} of one core),"
+            f" machine {share:.0%} busy ({os.cpu_count()} cores)"
+        )
 
 
 def server_errors(log: str) -> list[str]:

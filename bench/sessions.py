@@ -15,6 +15,7 @@ What a browser does and this driver does too, for each user:
 
 The server's CPU comes from /proc (user + system time of its process), shared by the sessions of a phase.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,8 +57,9 @@ class Session:
 
 def log_in(url: str, login: str) -> str:
     """The Cookie header of a new login session (the demo passwords equal the logins)."""
-    answer = requests.post(url + "/login", data={"username": login, "password": login}, allow_redirects=False,
-                           timeout=TIMEOUT)
+    answer = requests.post(
+        url + "/login", data={"username": login, "password": login}, allow_redirects=False, timeout=TIMEOUT
+    )
     if answer.status_code != 302:
         raise RuntimeError(f"login {login}: HTTP {answer.status_code}")
     return "; ".join(f"{name}={answer.cookies[name]}" for name in ("user", "session"))
@@ -106,38 +108,56 @@ def tab_slots(models: dict[str, dict]) -> list[tuple[str, list[str]]]:
 
 async def open_session(url: str, login: str, cookie: str) -> Session:
     started = time.perf_counter()
-    page = await AsyncHTTPClient().fetch(HTTPRequest(url + "/app", headers={"Cookie": cookie},
-                                                     request_timeout=TIMEOUT, follow_redirects=False))
+    page = await AsyncHTTPClient().fetch(
+        HTTPRequest(url + "/app", headers={"Cookie": cookie}, request_timeout=TIMEOUT, follow_redirects=False)
+    )
     opened = time.perf_counter()
     token = re.search(r'"token":"([^"]+)"', page.body.decode()).group(1)
     socket = await websocket_connect(
         HTTPRequest(url.replace("http", "ws", 1) + "/app/ws", headers={"Cookie": cookie, "Origin": url}),
-        subprotocols=["bokeh", token], max_message_size=50_000_000)
+        subprotocols=["bokeh", token],
+        max_message_size=50_000_000,
+    )
     head, _ = await receive(socket)
     if head["msgtype"] != "ACK":
         raise RuntimeError(f"{login}: {head['msgtype']} instead of ACK")
     await send(socket, "PULL-DOC-REQ", {})
     while head["msgtype"] != "PULL-DOC-REPLY":
         head, content = await receive(socket)
-    await send(socket, "PATCH-DOC", {"events": [{
-        "kind": "MessageSent", "msg_type": "bokeh_event",
-        "msg_data": {"type": "event", "name": "document_ready", "values": {"type": "map", "entries": []}}}]})
+    await send(
+        socket,
+        "PATCH-DOC",
+        {
+            "events": [
+                {
+                    "kind": "MessageSent",
+                    "msg_type": "bokeh_event",
+                    "msg_data": {"type": "event", "name": "document_ready", "values": {"type": "map", "entries": []}},
+                }
+            ]
+        },
+    )
     models = objects(content["doc"], {})
-    return Session(login, socket, models, tab_slots(models), 1000 * (opened - started),
-                   1000 * (time.perf_counter() - started))
+    return Session(
+        login, socket, models, tab_slots(models), 1000 * (opened - started), 1000 * (time.perf_counter() - started)
+    )
 
 
 async def switch_tab(session: Session, tabs_id: str, index: int) -> float:
     """Milliseconds from the click on tab `index` to the server's patch that fills it."""
     slot = dict(session.tabs)[tabs_id][index]
     started = time.perf_counter()
-    await send(session.socket, "PATCH-DOC", {"events": [
-        {"kind": "ModelChanged", "model": {"id": tabs_id}, "attr": "active", "new": index}]})
+    await send(
+        session.socket,
+        "PATCH-DOC",
+        {"events": [{"kind": "ModelChanged", "model": {"id": tabs_id}, "attr": "active", "new": index}]},
+    )
     while True:
         head, content = await receive(session.socket)
         if head["msgtype"] == "PATCH-DOC" and any(
-                event.get("model", {}).get("id") == slot and event.get("attr") == "children"
-                for event in content.get("events", [])):
+            event.get("model", {}).get("id") == slot and event.get("attr") == "children"
+            for event in content.get("events", [])
+        ):
             elapsed = 1000 * (time.perf_counter() - started)
             objects(content, session.models)
             session.tabs = tab_slots(session.models)  # a space's own tabs arrive with it
@@ -149,8 +169,9 @@ async def visit_every_tab(session: Session) -> None:
     """Each tab of each tab list once, in order, as a user discovering the app would."""
     done: set[tuple[str, int]] = set()
     while True:
-        todo = [(tabs_id, i) for tabs_id, slots in session.tabs for i in range(1, len(slots))
-                if (tabs_id, i) not in done]
+        todo = [
+            (tabs_id, i) for tabs_id, slots in session.tabs for i in range(1, len(slots)) if (tabs_id, i) not in done
+        ]
         if not todo:
             return
         tabs_id, index = todo[0]
@@ -177,19 +198,29 @@ class Phase:
             if not values:
                 return None
             ordered = sorted(values)
-            return {"p50": round(statistics.median(ordered), 1),
-                    "p95": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 1),
-                    "max": round(ordered[-1], 1), "n": len(ordered)}
+            return {
+                "p50": round(statistics.median(ordered), 1),
+                "p95": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 1),
+                "max": round(ordered[-1], 1),
+                "n": len(ordered),
+            }
+
         n = max(1, len(self.sessions))
-        return {"phase": self.name, "sessions": len(self.sessions), "failures": self.failures,
-                "wall_s": round(self.wall_s, 2), "server_cpu_ms_per_session": round(1000 * self.cpu_s / n),
-                "open_ms": stats([s.open_ms for s in self.sessions]),
-                "first_page_ms": stats([s.first_page_ms for s in self.sessions]),
-                "tab_ms": stats([t for s in self.sessions for t in s.tab_ms])}
+        return {
+            "phase": self.name,
+            "sessions": len(self.sessions),
+            "failures": self.failures,
+            "wall_s": round(self.wall_s, 2),
+            "server_cpu_ms_per_session": round(1000 * self.cpu_s / n),
+            "open_ms": stats([s.open_ms for s in self.sessions]),
+            "first_page_ms": stats([s.first_page_ms for s in self.sessions]),
+            "tab_ms": stats([t for s in self.sessions for t in s.tab_ms]),
+        }
 
 
-async def run_phase(name: str, server: Server, cookies: list[tuple[str, str]], *, spread_s: float = 0,
-                    tabs: bool = True) -> Phase:
+async def run_phase(
+    name: str, server: Server, cookies: list[tuple[str, str]], *, spread_s: float = 0, tabs: bool = True
+) -> Phase:
     """Open one session per cookie (all at once, or evenly over `spread_s`), then visit their tabs."""
     sessions, failures = [], []
     cpu, started = server_cpu(server.process.pid), time.perf_counter()
@@ -218,10 +249,14 @@ def cookies_for(url: str, count: int, logins: list[str]) -> list[tuple[str, str]
 def print_summary(summary: dict) -> None:
     def cell(stats):
         return "—" if not stats else f"{stats['p50']:.0f} / {stats['p95']:.0f} ms"
-    print(f"{summary['phase']:<34} {summary['sessions']:>4} ok {len(summary['failures']):>3} failed "
-          f"wall {summary['wall_s']:>6.2f} s  open p50/p95 {cell(summary['open_ms']):>16}  "
-          f"first page {cell(summary['first_page_ms']):>16}  tab {cell(summary['tab_ms']):>16}  "
-          f"server CPU {summary['server_cpu_ms_per_session']} ms/session", flush=True)
+
+    print(
+        f"{summary['phase']:<34} {summary['sessions']:>4} ok {len(summary['failures']):>3} failed "
+        f"wall {summary['wall_s']:>6.2f} s  open p50/p95 {cell(summary['open_ms']):>16}  "
+        f"first page {cell(summary['first_page_ms']):>16}  tab {cell(summary['tab_ms']):>16}  "
+        f"server CPU {summary['server_cpu_ms_per_session']} ms/session",
+        flush=True,
+    )
     for failure in summary["failures"][:5]:
         print("    ", failure)
 
@@ -231,8 +266,9 @@ async def measure(server: Server, users: list[int], spread: tuple[int, float] | 
     for login in logins:  # each role alone, warm: what one user waits for
         for _ in range(2):
             await run_phase("warm-up", server, cookies_for(server.url, 1, [login]))
-        summary = (await run_phase(f"1 user: {login}", server, cookies_for(server.url, 5, [login]),
-                                   spread_s=5)).summary()
+        summary = (
+            await run_phase(f"1 user: {login}", server, cookies_for(server.url, 5, [login]), spread_s=5)
+        ).summary()
         print_summary(summary)
         results.append(summary)
     for count in users:
@@ -241,8 +277,11 @@ async def measure(server: Server, users: list[int], spread: tuple[int, float] | 
         results.append(summary)
     if spread:
         count, seconds = spread
-        summary = (await run_phase(f"{count} users over {seconds:.0f} s", server,
-                                   cookies_for(server.url, count, logins), spread_s=seconds)).summary()
+        summary = (
+            await run_phase(
+                f"{count} users over {seconds:.0f} s", server, cookies_for(server.url, count, logins), spread_s=seconds
+            )
+        ).summary()
         print_summary(summary)
         results.append(summary)
     return results
@@ -253,8 +292,14 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--db", type=Path, help="a store to copy (default: the demo world, built here)")
     parser.add_argument("--size", type=int, default=2000, help="generated requests of the demo world")
     parser.add_argument("--users", type=int, nargs="*", default=[1, 10, 30], help="sessions opened at once")
-    parser.add_argument("--spread", type=float, nargs=2, default=(100, 60), metavar=("USERS", "SECONDS"),
-                        help="sessions opened evenly over a duration (0 0: none)")
+    parser.add_argument(
+        "--spread",
+        type=float,
+        nargs=2,
+        default=(100, 60),
+        metavar=("USERS", "SECONDS"),
+        help="sessions opened evenly over a duration (0 0: none)",
+    )
     parser.add_argument("--logins", nargs="*", default=LOGINS)
     parser.add_argument("--serve-args", nargs="*", default=[], help="more options of `serve` (e.g. --procs 2)")
     parser.add_argument("--json", type=Path, help="where to write the figures")

@@ -1,5 +1,6 @@
 """The table of figures: issue 8's targets, a row (samples, raw samples, note), the recorder that
 prints each row as it comes, and the cells' formats."""
+
 from __future__ import annotations
 
 import math

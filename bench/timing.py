@@ -1,4 +1,5 @@
 """The timing loop: a package call and the same question in raw SQL, run in turn."""
+
 from __future__ import annotations
 
 import time

@@ -1,5 +1,6 @@
 """The worlds the suite measures: built with `demo.build` (timed), what is picked in them to ask
 (sample numbers, words, structures), and their copies into PostgreSQL."""
+
 from __future__ import annotations
 
 import time
@@ -40,8 +41,11 @@ class Context:
 
 def context(con, size: int) -> Context:
     """What the figures ask about in this world: numbers of each scope, frequent and rare words."""
+
     def pick(scope: str) -> tuple[int, str]:
-        n = con.execute(f"SELECT count(*) FROM sollicitations s WHERE {scope} AND s.numero_objet IS NOT NULL").fetchone()[0]
+        n = con.execute(
+            f"SELECT count(*) FROM sollicitations s WHERE {scope} AND s.numero_objet IS NOT NULL"
+        ).fetchone()[0]
         row = con.execute(f"SELECT s.numero, s.numero_objet FROM sollicitations s WHERE {scope} AND s.numero_objet"
                           f" IS NOT NULL ORDER BY s.numero LIMIT 1 OFFSET {max(0, n // 2)}").fetchone()  # fmt: skip
         return row
@@ -56,7 +60,9 @@ def context(con, size: int) -> Context:
                            " REPEATABLE (7)").fetchall()  # fmt: skip
         return [1, 2, 3, 4, 5] + sorted(r[0] for r in rows)  # the fixed demo requests carry comments
 
-    frequencies = con.execute("SELECT mot FROM mots WHERE length(mot) >= 5 GROUP BY mot ORDER BY count(*) DESC, mot").fetchall()
+    frequencies = con.execute(
+        "SELECT mot FROM mots WHERE length(mot) >= 5 GROUP BY mot ORDER BY count(*) DESC, mot"
+    ).fetchall()
     common = frequencies[0][0]
     words = {"common": common, "median": frequencies[len(frequencies) // 2][0], "prefix": common[:4]}
     return Context(

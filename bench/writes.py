@@ -1,6 +1,7 @@
 """(a) + (b) the package's writes against the same rows written in plain SQL: "Valider et envoyer",
 save+submit, then every transition on those requests, with 1 and 8 threads (a desk user each); on
 PostgreSQL, whole lives of requests written by several processes at once."""
+
 from __future__ import annotations
 
 import json

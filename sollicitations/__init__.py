@@ -1,10 +1,11 @@
 """sollicitations: the lifecycle of support requests sent to public entities and to the support desk.
 
-    import sollicitations as sol
-    desk = sol.open_desk("data/sollicitations.duckdb")
-    me = desk.as_user("fournisseur")
-    me.to_process()
+import sollicitations as sol
+desk = sol.open_desk("data/sollicitations.duckdb")
+me = desk.as_user("fournisseur")
+me.to_process()
 """
+
 from .access import Role, Space, User
 from .catalogue import Catalogue, load_catalogue
 from .criteria import NON_RENSEIGNE

@@ -1,4 +1,5 @@
 """Command line: `python -m sollicitations demo|serve ...`."""
+
 from __future__ import annotations
 
 import argparse
@@ -22,17 +23,28 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     p_demo = commands.add_parser("demo", help="construit une base de démonstration")
-    p_demo.add_argument("--path", default=None,
-                        help="fichier DuckDB à créer, ou URL postgresql:// d'une base vide (SOLLICITATIONS_DB par défaut)")
-    p_demo.add_argument("--size", type=int, default=config.DEFAULT_DEMO_SIZE, help="nombre de sollicitations générées en plus")
+    p_demo.add_argument(
+        "--path",
+        default=None,
+        help="fichier DuckDB à créer, ou URL postgresql:// d'une base vide (SOLLICITATIONS_DB par défaut)",
+    )
+    p_demo.add_argument(
+        "--size", type=int, default=config.DEFAULT_DEMO_SIZE, help="nombre de sollicitations générées en plus"
+    )
     p_demo.add_argument("--seed", type=int, default=1, help="graine du générateur")
     p_demo.add_argument("--force", action="store_true", help="remplace le fichier s'il existe")
 
     p_serve = commands.add_parser("serve", help="sert l'application (construit la démo si la base n'existe pas)")
     p_serve.add_argument("--port", type=int, default=5006)
-    p_serve.add_argument("--db", default=None, help="fichier DuckDB ou URL postgresql:// (SOLLICITATIONS_DB par défaut)")
-    p_serve.add_argument("--procs", type=int, default=1,
-                         help="processus de l'application (plus d'un : PostgreSQL seulement, derrière un proxy)")
+    p_serve.add_argument(
+        "--db", default=None, help="fichier DuckDB ou URL postgresql:// (SOLLICITATIONS_DB par défaut)"
+    )
+    p_serve.add_argument(
+        "--procs",
+        type=int,
+        default=1,
+        help="processus de l'application (plus d'un : PostgreSQL seulement, derrière un proxy)",
+    )
     p_serve.add_argument("--address", default="localhost")
     p_serve.add_argument("--show", action="store_true", help="ouvre le navigateur")
     p_serve.add_argument("--behind-proxy", metavar="ORIGINE", type=_public_origin, default=None,
@@ -43,7 +55,9 @@ def main(argv: list[str] | None = None) -> int:
 
     p_password = commands.add_parser("password", help="définit le mot de passe d'un compte local")
     p_password.add_argument("login")
-    p_password.add_argument("--db", default=None, help="fichier DuckDB ou URL postgresql:// (SOLLICITATIONS_DB par défaut)")
+    p_password.add_argument(
+        "--db", default=None, help="fichier DuckDB ou URL postgresql:// (SOLLICITATIONS_DB par défaut)"
+    )
 
     args = parser.parse_args(argv)
     if args.command == "demo":
@@ -118,7 +132,9 @@ def _public_origin(value: str) -> str:
     parsed = urlsplit(value.strip())
     if parsed.scheme not in ("http", "https") or not parsed.hostname or parsed.path not in ("", "/") \
             or parsed.query or parsed.username:  # fmt: skip
-        raise argparse.ArgumentTypeError(f"origine publique invalide : {value!r} (attendu : https://nom.exemple.fr[:port])")
+        raise argparse.ArgumentTypeError(
+            f"origine publique invalide : {value!r} (attendu : https://nom.exemple.fr[:port])"
+        )
     return parsed.netloc.lower()
 
 

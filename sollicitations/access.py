@@ -2,6 +2,7 @@
 
 The desk asks these questions before every read and write; the store turns a user's Scope into SQL.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,9 +13,9 @@ from .status import Actor
 
 
 class Role(StrEnum):
-    EMETTEUR = "emetteur"          # files requests for a supplier structure
-    AGENT = "agent"                # receives requests addressed to a public structure
-    SUPPORT = "support"            # agent of the support desk
+    EMETTEUR = "emetteur"  # files requests for a supplier structure
+    AGENT = "agent"  # receives requests addressed to a public structure
+    SUPPORT = "support"  # agent of the support desk
     GESTIONNAIRE = "gestionnaire"  # reads everything, writes nothing
 
 
@@ -24,9 +25,9 @@ RECEIVER_ROLES = (Role.AGENT, Role.SUPPORT)
 class Space(StrEnum):
     """The app's spaces, and the lists' point of view."""
 
-    EMISES = "emises"    # "Sollicitations émises": requests of my emitter structures
-    RECUES = "recues"    # "Sollicitations reçues": requests addressed to my structures
-    TOUTES = "toutes"    # managers: every request
+    EMISES = "emises"  # "Sollicitations émises": requests of my emitter structures
+    RECUES = "recues"  # "Sollicitations reçues": requests addressed to my structures
+    TOUTES = "toutes"  # managers: every request
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,7 @@ class User:
             dict.fromkeys(
                 h.structure_id
                 for h in self.habilitations
-                if h.role in roles and h.structure_id is not None
-                and (h.droit_modification or not modify_only)
+                if h.role in roles and h.structure_id is not None and (h.droit_modification or not modify_only)
             )
         )
 

@@ -3,6 +3,7 @@
 argon2-cffi is the reference implementation of the Password Hashing Competition's winner:
 salted, slow and memory-hard by design, which hand-written hashing would not be.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -70,7 +71,9 @@ def authenticate(desk, login: str, password: str, client: str = "?") -> tuple[st
         desk.store.clear_login_failures(account["login"])
         security_log.info("login %r from %s", login, client)
         return account["login"], None
-    until = desk.store.record_login_failure(account["login"], client, LOCK_AFTER, lambda locks: now + lock_duration(locks), now)
+    until = desk.store.record_login_failure(
+        account["login"], client, LOCK_AFTER, lambda locks: now + lock_duration(locks), now
+    )
     security_log.warning("login failed for %r from %s", login, client)
     return (None, LOCKED.format(heure=until.strftime("%H:%M"))) if until else (None, WRONG)
 

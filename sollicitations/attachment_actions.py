@@ -3,6 +3,7 @@ at some statuses only), list and download them; and the detail's PDF and ZIP dow
 
 The files' own checks (type from the content, sizes, archives) are attachments.py's.
 """
+
 from __future__ import annotations
 
 from functools import partial
@@ -77,7 +78,7 @@ def listed(me: UserDesk, numero) -> pd.DataFrame:
 
 
 def download(me: UserDesk, numero, attachment_id) -> tuple[str, bytes]:
-    """"Télécharger": the file name and content of one attachment."""
+    """ "Télécharger": the file name and content of one attachment."""
     row = readable(me, numero)
     meta = me.store.attachment(rules.parse_numero(attachment_id)) if rules.parse_numero(attachment_id) else None
     if meta is None or meta["numero"] != row["numero"]:
@@ -86,7 +87,7 @@ def download(me: UserDesk, numero, attachment_id) -> tuple[str, bytes]:
 
 
 def detail_pdf(me: UserDesk, numero, attachments: bool) -> bytes:
-    """"Télécharger détail": the PDF; with `attachments`, the files embedded in it."""
+    """ "Télécharger détail": the PDF; with `attachments`, the files embedded in it."""
     from . import pdf  # fpdf2 is loaded on the first download of a PDF only
 
     return pdf.detail_pdf(me, numero, attachments)

@@ -1,5 +1,6 @@
 """Attachment rules: size, allowed types, names, the content checked against the extension
 (filetypes.py), and the limits of one request (count and total size)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -99,10 +100,7 @@ def check_file(filename, content) -> tuple[CheckedFile | None, list[str]]:
     extension = parts[-1] if len(parts) > 1 else ""
     if extension not in SIGNATURES:
         shown_ext = f"« .{extension} »" if extension else "sans extension"
-        problems.append(
-            f"Le type de fichier {shown_ext} n'est pas autorisé. Types acceptés : "
-            + ", ".join(ALLOWED)
-        )
+        problems.append(f"Le type de fichier {shown_ext} n'est pas autorisé. Types acceptés : " + ", ".join(ALLOWED))
     elif any(p in EXECUTABLE for p in parts[1:-1]):
         problems.append(f"Le nom du fichier « {shown} » comporte une double extension non autorisée")
     size = len(content)
@@ -152,4 +150,4 @@ def write_zip_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo | str, conte
     view = memoryview(content)
     with archive.open(info, "w") as entry:
         for start in range(0, len(view), ZIP_CHUNK):
-            entry.write(view[start:start + ZIP_CHUNK])
+            entry.write(view[start : start + ZIP_CHUNK])

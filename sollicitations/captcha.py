@@ -6,6 +6,7 @@ moment finding the number whose SHA-256 the server signed, with nothing to read,
 Each challenge is registered in the store, works once and expires; of the image's answer only
 a salted hash is kept.
 """
+
 from __future__ import annotations
 
 import base64
@@ -46,7 +47,7 @@ TEST_HOOK_ENV = "SOLLICITATIONS_CAPTCHA_TEST_DIR"
 class Challenge:
     token: str
     image_png: bytes | None = None  # the visual code
-    proof: dict | None = None       # the accessible alternative: what the browser's solver needs
+    proof: dict | None = None  # the accessible alternative: what the browser's solver needs
 
 
 def new_visual(store, now: datetime) -> Challenge:
@@ -121,7 +122,9 @@ def draw(code: str, rng: random.Random) -> bytes:
     font = ImageFont.load_default(size=46)
     for i, char in enumerate(code):
         glyph = Image.new("RGBA", (60, 70), (0, 0, 0, 0))
-        ImageDraw.Draw(glyph).text((8, 4), char, font=font, fill=(rng.randint(0, 60), rng.randint(0, 60), rng.randint(60, 140)))
+        ImageDraw.Draw(glyph).text(
+            (8, 4), char, font=font, fill=(rng.randint(0, 60), rng.randint(0, 60), rng.randint(60, 140))
+        )
         glyph = glyph.rotate(rng.uniform(-25, 25), resample=Image.BICUBIC, expand=False)
         image.paste(glyph, (30 + 44 * i + rng.randint(-4, 4), rng.randint(0, 12)), glyph)
     for _ in range(250):

@@ -1,4 +1,5 @@
 """The category catalogue and its routing, read from data/*.csv."""
+
 from __future__ import annotations
 
 import csv

@@ -1,4 +1,5 @@
 """The office's time: Paris wall-clock time, stored without zone, since every user reads French time."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Where things are, from the environment: one place for every setting the package reads."""
+
 from __future__ import annotations
 
 import os

@@ -1,6 +1,7 @@
 """Search criteria: checked together (every problem reported at once) and resolved to the store's
 Filters (services by id, code or label; words as the full-text index cuts them; statuses by code
 or label); the same criteria, all optional, filter the dashboards and figures."""
+
 from __future__ import annotations
 
 import numbers
@@ -85,7 +86,9 @@ def build_filters(store: Store, catalogue: Catalogue, user: User, space: Space, 
         owner = c.get(owner_key)
         service = _service_of(store, owner, value) if owner else None
         if service is None:
-            problems.append(f"Le service indiqué n'appartient pas à la structure {'émettrice' if owner_key == 'structure' else 'destinataire'} sélectionnée")
+            problems.append(
+                f"Le service indiqué n'appartient pas à la structure {'émettrice' if owner_key == 'structure' else 'destinataire'} sélectionnée"
+            )
         else:
             setattr(f, key, service["id"])
     if c.get("assigne_a") is not None:

@@ -4,6 +4,7 @@ The fixed part goes through the desk, as users would; the generated part is desc
 by `store.generated` in one set of SQL statements over range(), so that a million requests take seconds.
 Every name here is invented.
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -113,7 +114,9 @@ def _build_on_postgresql(url: str, size: int, seed: int) -> Desk:
     target = open_desk(url)
     if target.store.count_sollicitations():
         target.close()
-        raise FileExistsError(f"la base {url.split('@')[-1]} contient déjà des sollicitations : choisissez une base vide")
+        raise FileExistsError(
+            f"la base {url.split('@')[-1]} contient déjà des sollicitations : choisissez une base vide"
+        )
     with tempfile.TemporaryDirectory(prefix="sollicitations-demo-") as scratch:
         local = build(Path(scratch) / "demo.duckdb", size=size, seed=seed)
         try:
@@ -165,61 +168,115 @@ def _fixed_requests(desk: Desk) -> None:
         agent, support = desk.as_user("destinataire"), desk.as_user("support")
         bureau = desk.as_user("bureau_fj")
 
-        me.save_draft(categorie="Factures reçues", sous_categorie="Autre", structure=REC201FOURNISSEUR,
-                      description="Une facture reçue porte un numéro d'engagement que nous ne connaissons pas.")
+        me.save_draft(
+            categorie="Factures reçues",
+            sous_categorie="Autre",
+            structure=REC201FOURNISSEUR,
+            description="Une facture reçue porte un numéro d'engagement que nous ne connaissons pas.",
+        )
         clock.advance(days=2)
-        n = me.send(categorie="Factures émises", sous_categorie="Montant payé différent", structure=LOGES_DU_GREL,
-                    type_objet="Facture", numero_objet="2017/640", email="compta@loges-du-grel.example",
-                    description="Le montant payé est inférieur de 120,00 € au montant de la facture.")
+        n = me.send(
+            categorie="Factures émises",
+            sous_categorie="Montant payé différent",
+            structure=LOGES_DU_GREL,
+            type_objet="Facture",
+            numero_objet="2017/640",
+            email="compta@loges-du-grel.example",
+            description="Le montant payé est inférieur de 120,00 € au montant de la facture.",
+        )
         clock.advance(days=1)
         agent.take_in_charge(n)
         clock.advance(days=3)
-        agent.respond(n, "La différence correspond à une retenue de garantie ; elle sera versée à la réception des travaux.")
+        agent.respond(
+            n, "La différence correspond à une retenue de garantie ; elle sera versée à la réception des travaux."
+        )
         clock.advance(days=1)
-        me.save_draft(categorie="Factures émises", sous_categorie="Mandat de facturation", structure=REC201FOURNISSEUR,
-                      service="service_fournisseur", description="Comment déclarer un mandat de facturation ?")
+        me.save_draft(
+            categorie="Factures émises",
+            sous_categorie="Mandat de facturation",
+            structure=REC201FOURNISSEUR,
+            service="service_fournisseur",
+            description="Comment déclarer un mandat de facturation ?",
+        )
         clock.advance(days=2)
-        n = me.send(categorie="Factures émises", sous_categorie="Erreur dans les éléments de facturation",
-                    structure=REC201FOURNISSEUR, service="service_fournisseur", type_objet="Facture",
-                    numero_objet="QUAL_00000000007215", telephone="01 23 45 67 89",
-                    description="Le taux de TVA appliqué sur la ligne 3 est erroné.")
+        n = me.send(
+            categorie="Factures émises",
+            sous_categorie="Erreur dans les éléments de facturation",
+            structure=REC201FOURNISSEUR,
+            service="service_fournisseur",
+            type_objet="Facture",
+            numero_objet="QUAL_00000000007215",
+            telephone="01 23 45 67 89",
+            description="Le taux de TVA appliqué sur la ligne 3 est erroné.",
+        )
         clock.advance(days=1)
         agent.request_information(n, "Merci de joindre le bon de commande correspondant à cette facture.")
         clock.advance(days=1)
-        me.send(categorie="Remboursement TIC", sous_categorie="Question sur une demande rejetée",
-                structure=REC201FOURNISSEUR, type_objet="Demande de remboursement TIC",
-                numero_objet="TIC-2017-000042", description="Pourquoi notre demande de remboursement a-t-elle été rejetée ?")
+        me.send(
+            categorie="Remboursement TIC",
+            sous_categorie="Question sur une demande rejetée",
+            structure=REC201FOURNISSEUR,
+            type_objet="Demande de remboursement TIC",
+            numero_objet="TIC-2017-000042",
+            description="Pourquoi notre demande de remboursement a-t-elle été rejetée ?",
+        )
         clock.advance(days=1)
-        n = me.send(categorie="Mémoires de frais de justice", sous_categorie="Question générale sur la réglementation",
-                    structure=LOGES_DU_GREL, description="Quel barème s'applique aux frais de déplacement des experts ?")
+        n = me.send(
+            categorie="Mémoires de frais de justice",
+            sous_categorie="Question générale sur la réglementation",
+            structure=LOGES_DU_GREL,
+            description="Quel barème s'applique aux frais de déplacement des experts ?",
+        )
         clock.advance(hours=5)
         bureau.take_in_charge(n)
         clock.advance(days=1)
-        n = me.send(categorie="Factures émises", sous_categorie="Question pour une entité publique",
-                    structure=REC201FOURNISSEUR, destinataire=STRUCTURE_PUBLIQUE_TEST,
-                    service_destinataire="factures_publiques", destinataire_etat=False,
-                    description="Quelles pièces faut-il joindre aux factures de maintenance ?")
+        n = me.send(
+            categorie="Factures émises",
+            sous_categorie="Question pour une entité publique",
+            structure=REC201FOURNISSEUR,
+            destinataire=STRUCTURE_PUBLIQUE_TEST,
+            service_destinataire="factures_publiques",
+            destinataire_etat=False,
+            description="Quelles pièces faut-il joindre aux factures de maintenance ?",
+        )
         clock.advance(days=1)
         agent.respond(n, "Le procès-verbal d'intervention signé suffit.")
         clock.advance(days=1)
         me.close(n, resolved=True, comment="Merci pour cette réponse rapide.")
         clock.advance(days=1)
-        n = me.send(categorie="Factures émises", sous_categorie="Intérêts moratoires", structure=REC201FOURNISSEUR,
-                    type_objet="Facture", numero_objet="TMP2017000000000003",
-                    description="La facture a été payée avec 45 jours de retard : les intérêts moratoires ne sont pas versés.")
+        n = me.send(
+            categorie="Factures émises",
+            sous_categorie="Intérêts moratoires",
+            structure=REC201FOURNISSEUR,
+            type_objet="Facture",
+            numero_objet="TMP2017000000000003",
+            description="La facture a été payée avec 45 jours de retard : les intérêts moratoires ne sont pas versés.",
+        )
         clock.advance(days=2)
         agent.take_in_charge(n)
         clock.advance(days=1)
-        dupont.send(categorie="Factures émises", sous_categorie="Ajout de pièce jointe", structure=MENUISERIE_DUPONT,
-                    description="Je n'arrive pas à ajouter le devis signé à ma facture.")
+        dupont.send(
+            categorie="Factures émises",
+            sous_categorie="Ajout de pièce jointe",
+            structure=MENUISERIE_DUPONT,
+            description="Je n'arrive pas à ajouter le devis signé à ma facture.",
+        )
         clock.advance(days=1)
-        n = me.send(categorie="Compte utilisateur", sous_categorie="Habilitations", structure=REC100FOURNISSEUR,
-                    description="Un collègue doit pouvoir déposer des factures pour REC100FOURNISSEUR.")
+        n = me.send(
+            categorie="Compte utilisateur",
+            sous_categorie="Habilitations",
+            structure=REC100FOURNISSEUR,
+            description="Un collègue doit pouvoir déposer des factures pour REC100FOURNISSEUR.",
+        )
         clock.advance(hours=3)
         support.take_in_charge(n)
         clock.advance(days=1)
-        desk.contact("Connexion", "Mot de passe oublié", "contact@boulangerie-exemple.example",
-                     "Le lien de réinitialisation du mot de passe a expiré.")
+        desk.contact(
+            "Connexion",
+            "Mot de passe oublié",
+            "contact@boulangerie-exemple.example",
+            "Le lien de réinitialisation du mot de passe a expiré.",
+        )
     finally:
         desk.clock = paris_now
 

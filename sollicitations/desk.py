@@ -5,6 +5,7 @@ The use cases themselves are in emitter.py, receiver.py, attachment_actions.py a
 the lifecycle engine, lifecycle.py, and the form's checks, form_check.py); what they read is in
 lists.py, detail.py, figures.py, structures.py and notifications.py.
 """
+
 from __future__ import annotations
 
 import time
@@ -110,8 +111,7 @@ class Desk:
     def sync_catalogue(self) -> None:
         """Mirror data/categories.csv into the store, where analysts' SQL can join it."""
         self.store.replace_catalogue(
-            (p.categorie, p.sous_categorie, p.type_objet, p.routage, p.formulaire_contact)
-            for p in self.catalogue.pairs
+            (p.categorie, p.sous_categorie, p.type_objet, p.routage, p.formulaire_contact) for p in self.catalogue.pairs
         )
 
     def close(self) -> None:
@@ -170,13 +170,13 @@ class UserDesk:
     def save_draft(self, categorie=None, sous_categorie=None, structure=None, description=None,
                    service=None, email=None, telephone=None, type_objet=None, numero_objet=None,
                    destinataire=None, service_destinataire=None, destinataire_etat=None) -> int:  # fmt: skip
-        """"Enregistrer": a new request in Brouillon; its number."""
+        """ "Enregistrer": a new request in Brouillon; its number."""
         fields = dict(locals())
         del fields["self"]
         return emitter.save_draft(self, fields)
 
     def send(self, **fields) -> int:
-        """"Valider et envoyer" on a new form: create and send at once; its number."""
+        """ "Valider et envoyer" on a new form: create and send at once; its number."""
         return emitter.send(self, fields)
 
     def update_draft(self, numero: int, **fields) -> None:
@@ -184,7 +184,7 @@ class UserDesk:
         emitter.update_draft(self, numero, fields)
 
     def submit(self, numero: int, **fields) -> None:
-        """"Valider et envoyer" a draft (after applying `fields`, if any): it goes to its recipient."""
+        """ "Valider et envoyer" a draft (after applying `fields`, if any): it goes to its recipient."""
         emitter.submit(self, numero, fields)
 
     def delete_draft(self, numero: int) -> None:
@@ -198,7 +198,7 @@ class UserDesk:
 
     def close(self, numero: int, resolved: bool | None = None, reopen: bool = False,
               comment: str | None = None) -> None:  # fmt: skip
-        """"Clôturer": the guide's questions (resolved? if not, reopen?) and a mandatory comment.
+        """ "Clôturer": the guide's questions (resolved? if not, reopen?) and a mandatory comment.
 
         Before any response, closing is the early close of a question no longer relevant.
         """
@@ -232,7 +232,7 @@ class UserDesk:
         attachment_actions.delete(self, numero, attachment_id)
 
     def detail_pdf(self, numero: int, attachments: bool = False) -> bytes:
-        """"Télécharger détail": the PDF; with `attachments`, the files embedded in it."""
+        """ "Télécharger détail": the PDF; with `attachments`, the files embedded in it."""
         return attachment_actions.detail_pdf(self, numero, attachments)
 
     def detail_zip(self, numero: int, path=None):
@@ -250,7 +250,7 @@ class UserDesk:
         return attachment_actions.listed(self, numero)
 
     def attachment(self, numero: int, attachment_id: int) -> tuple[str, bytes]:
-        """"Télécharger": the file name and content of one attachment."""
+        """ "Télécharger": the file name and content of one attachment."""
         return attachment_actions.download(self, numero, attachment_id)
 
     # -- reading ---------------------------------------------------------------------------
@@ -265,7 +265,7 @@ class UserDesk:
 
     def to_process(self, structure: str | None = None, page: int = 1, page_size: int = 50,
                    space: Space | str | None = None) -> pd.DataFrame:  # fmt: skip
-        """"Mes sollicitations à traiter", optionally for one structure, one page."""
+        """ "Mes sollicitations à traiter", optionally for one structure, one page."""
         return lists.to_process(self, structure, page, page_size, space)
 
     def search(self, page: int = 1, page_size: int = 50, space: Space | str | None = None,

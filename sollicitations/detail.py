@@ -1,5 +1,6 @@
 """The detail of one request, as the detail screen shows it: its fields with their labels, the
 exchange, the history and the attachments under the guide's headers, and the actions open now."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

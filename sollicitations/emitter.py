@@ -3,6 +3,7 @@ asked for, and closing with the guide's questions.
 
 Each goes through the lifecycle engine (lifecycle.create / lifecycle.act), one transaction each.
 """
+
 from __future__ import annotations
 
 from functools import partial
@@ -20,12 +21,12 @@ if TYPE_CHECKING:
 
 
 def save_draft(me: UserDesk, fields: dict) -> int:
-    """"Enregistrer": a new request in Brouillon; its number."""
+    """ "Enregistrer": a new request in Brouillon; its number."""
     return _create(me, fields, Action.SAVE_DRAFT)
 
 
 def send(me: UserDesk, fields: dict) -> int:
-    """"Valider et envoyer" on a new form: create and send at once; its number."""
+    """ "Valider et envoyer" on a new form: create and send at once; its number."""
     return _create(me, known_fields(fields), Action.SUBMIT)
 
 
@@ -35,7 +36,7 @@ def update_draft(me: UserDesk, numero, fields: dict) -> None:
 
 
 def submit(me: UserDesk, numero, fields: dict) -> None:
-    """"Valider et envoyer" a draft (after applying `fields`, if any): it goes to its recipient."""
+    """ "Valider et envoyer" a draft (after applying `fields`, if any): it goes to its recipient."""
     lifecycle.act(me, numero, Action.SUBMIT, partial(_sent_changes, me, known_fields(fields)))
 
 
@@ -49,7 +50,7 @@ def add_complement(me: UserDesk, numero, text: str) -> None:
 
 
 def close(me: UserDesk, numero, resolved: bool | None, reopen: bool, comment: str | None) -> None:
-    """"Clôturer": the guide's questions (resolved? if not, reopen?) and a mandatory comment.
+    """ "Clôturer": the guide's questions (resolved? if not, reopen?) and a mandatory comment.
 
     Before any response, closing is the early close of a question no longer relevant.
     """

@@ -1,4 +1,5 @@
 """The errors the package raises: each carries French text a user can read as it is."""
+
 from __future__ import annotations
 
 

@@ -5,6 +5,7 @@ Every figure is computed in SQL by the store, for the user's space and the optio
 search (criteria.figure_filters); this module shapes the answer under the guide's headers, the same
 for the app and the notebooks.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta

@@ -30,6 +30,7 @@ not an object stream, a PowerPoint 97 VBA project (stored compressed inside its 
 script hidden in image data without any marker, are not seen. This is a filter before storage, not an
 antivirus: downloads are still served as attachments, never rendered by the app.
 """
+
 from __future__ import annotations
 
 import io
@@ -194,7 +195,9 @@ def content_problem(extension: str, data: bytes, shown: str) -> str | None:
     if mime.startswith("image/"):
         return _image_problem(extension, data, shown)
     if extension == "rtf":
-        return OBJECTS.format(f=shown) if re.search(rb"\\obj(?:ect|data|emb|link|autlink|update)(?![a-z])", data) else None
+        return (
+            OBJECTS.format(f=shown) if re.search(rb"\\obj(?:ect|data|emb|link|autlink|update)(?![a-z])", data) else None
+        )
     if mime in _OLE_TYPES:
         return _ole_problem(data, shown, mismatch)
     return _zip_problem(extension, data, shown, mismatch)
@@ -217,7 +220,7 @@ def _has_executable(data: bytes) -> bool | None:
             return None
         if position + 64 <= len(data):
             (offset,) = struct.unpack_from("<I", data, position + 60)
-            if 0 < offset < 1 << 20 and data[position + offset:position + offset + 4] == b"PE\x00\x00":
+            if 0 < offset < 1 << 20 and data[position + offset : position + offset + 4] == b"PE\x00\x00":
                 return True
         position = data.find(b"MZ", position + 2)
     position = data.find(b"\x7fELF")
@@ -334,7 +337,7 @@ def _object_streams(data: bytes) -> list[bytes] | None:
         if start == -1:
             break
         start += len(b"stream")
-        start += 2 if data[start:start + 2] == b"\r\n" else 1
+        start += 2 if data[start : start + 2] == b"\r\n" else 1
         end = data.find(b"endstream", start)
         end = len(data) if end == -1 else end
         inflater = zlib.decompressobj()
@@ -397,7 +400,7 @@ def _excel_macro_sheets(stream: bytes) -> bool:
     position = 0
     while position + 4 <= len(stream):
         kind, length = struct.unpack_from("<HH", stream, position)
-        body = stream[position + 4:position + 4 + length]
+        body = stream[position + 4 : position + 4 + length]
         if kind == 0x0085 and len(body) >= 6 and body[5] in (0x01, 0x06):
             return True
         if kind == 0x000A:  # EOF of the globals

@@ -4,6 +4,7 @@
 returns a frozen `CheckedForm`, or raises every problem in one ValidationError; it never changes the
 fields it is given. The category and description checks are shared with "Nous contacter".
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -5,6 +5,7 @@ in one transaction (store.run, which starts again on a write conflict: what deci
 A use case gives `act` what it changes besides the status, as `apply(cur, row, actor)` returning
 (column changes, history comment); `apply` checks what it needs and raises to refuse.
 """
+
 from __future__ import annotations
 
 import logging
@@ -73,8 +74,7 @@ def _transition(me: UserDesk, numero, action: Action, apply: Apply, comment: str
     status = Status(row["statut"])
     if not is_allowed(status, action, actor):
         raise TransitionError(
-            f"L'action « {action.label} » n'est pas possible sur la sollicitation n° {n}"
-            f" au statut « {status.label} »"
+            f"L'action « {action.label} » n'est pas possible sur la sollicitation n° {n} au statut « {status.label} »"
         )
     problems = rules.comment_problems(comment, required=action in COMMENT_REQUIRED)
     if problems:
@@ -140,4 +140,3 @@ def actions(me: UserDesk, numero, row: dict | None = None) -> list[Action]:
     for actor in me.user.acts_as(row):
         allowed += [a for a in allowed_actions(status, actor) if a not in allowed]
     return allowed
-

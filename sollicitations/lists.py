@@ -1,5 +1,6 @@
 """The lists of requests: "Mes sollicitations à traiter", "Rechercher" and the whole of either
 streamed in batches; their pages checked, and their rows under the guide's French headers."""
+
 from __future__ import annotations
 
 import math
@@ -59,7 +60,7 @@ SEARCH_SORT = "saisie"
 
 
 def to_process(me: UserDesk, structure, page, page_size, space) -> pd.DataFrame:
-    """"Mes sollicitations à traiter", optionally for one structure, one page."""
+    """ "Mes sollicitations à traiter", optionally for one structure, one page."""
     space = space_of(me, space)
     page, page_size = check_page(page, page_size)
     filters = _to_process_filters(me.user, space, structure)
@@ -142,7 +143,9 @@ def check_page(page, page_size) -> tuple[int, int]:
 
 def check_batch_size(batch_size) -> None:
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= MAX_BATCH_SIZE:
-        raise ValidationError(f"La taille des lots doit être un nombre entier de 1 à {MAX_BATCH_SIZE:,}".replace(",", "\u202f"))
+        raise ValidationError(
+            f"La taille des lots doit être un nombre entier de 1 à {MAX_BATCH_SIZE:,}".replace(",", "\u202f")
+        )
 
 
 def present(rows: pd.DataFrame, columns: dict, total: int, page: int, page_size: int) -> pd.DataFrame:
@@ -167,7 +170,9 @@ _DERIVED = {
         f"{n} {p}" if isinstance(n, str) else ("Nous contacter" if contact else "")
         for n, p, contact in zip(r["cree_par_nom"], r["cree_par_prenom"], r["contact"])
     ],
-    "assigne_a": lambda r: [f"{n} {p}" if isinstance(n, str) else "" for n, p in zip(r["assigne_nom"], r["assigne_prenom"])],
+    "assigne_a": lambda r: [
+        f"{n} {p}" if isinstance(n, str) else "" for n, p in zip(r["assigne_nom"], r["assigne_prenom"])
+    ],
     "service_destinataire": lambda r: _or_blank(r["service_destinataire"]),
     "service_emetteur": lambda r: _or_blank(r["service_emetteur"]),
     "numero_objet": lambda r: _or_blank(r["numero_objet"]),

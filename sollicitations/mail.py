@@ -6,6 +6,7 @@ any length only delays mails (they are retried forever, at most an hour apart). 
 refusal of the recipient (an SMTP 5xx reply to RCPT TO) gives a mail up, with the reason kept for
 support.
 """
+
 from __future__ import annotations
 
 import html
@@ -97,7 +98,11 @@ def queue_for_action(store, cur, request: dict, action: Action, comment: str | N
     if audience is None:
         return 0
     if audience == TO_AGENTS:
-        addresses = [a["email"] for a in store.notified_agents(request["destinataire_id"], cur)] if request["destinataire_id"] else []
+        addresses = (
+            [a["email"] for a in store.notified_agents(request["destinataire_id"], cur)]
+            if request["destinataire_id"]
+            else []
+        )
     else:
         addresses = [address] if (address := emitter_address(store, cur, request)) else []
     subject, text, html_body = compose(action, request, comment)
@@ -204,7 +209,9 @@ def permanent_refusal(error: Exception) -> str | None:
     if isinstance(error, smtplib.SMTPRecipientsRefused) and error.recipients:
         codes = [code for code, _ in error.recipients.values()]
         if all(500 <= code < 600 for code in codes):
-            details = "; ".join(f"{address} : {code} {_text(reply)}" for address, (code, reply) in error.recipients.items())
+            details = "; ".join(
+                f"{address} : {code} {_text(reply)}" for address, (code, reply) in error.recipients.items()
+            )
             return f"Adresse refusée définitivement par le serveur de messagerie ({details})"
     return None
 

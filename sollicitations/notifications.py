@@ -1,5 +1,6 @@
 """The office's mails as users see them: one's own notification setting, and the outbox ("Courriels")
 that the support desk and managers read, limited to the mails of the requests they may read."""
+
 from __future__ import annotations
 
 import math

@@ -10,6 +10,7 @@ fpdf2's core fonts are latin-1 only (’ € œ … “ ” fail): the text is s
 font embedded (subset) in every PDF. The font files come from the `ttf-opensans` package
 (Apache 2.0). Authorization is the desk's: every value comes through `me.get` / `me.attachment`.
 """
+
 from __future__ import annotations
 
 import functools
@@ -34,11 +35,11 @@ from .clock import PARIS
 FONT = "OpenSans"
 _FONT_FILES = {"": ttf_opensans.OPENSANS_REGULAR.path, "B": ttf_opensans.OPENSANS_BOLD.path}
 
-BLUE = (0, 0, 145)          # the portal's blue, as in the app's block titles
-BAND = (232, 236, 246)      # block title background
-HEAD = (242, 244, 248)      # table heading background
+BLUE = (0, 0, 145)  # the portal's blue, as in the app's block titles
+BAND = (232, 236, 246)  # block title background
+HEAD = (242, 244, 248)  # table heading background
 GREY = (90, 90, 90)
-BLOCK_TITLE_SIZE = 10.5     # the block titles' font size, no other text is set in it
+BLOCK_TITLE_SIZE = 10.5  # the block titles' font size, no other text is set in it
 
 # A table row must fit on one page: history comments are cut there, as the portal's "... suite";
 # every comment is given in full in "Commentaires/Réponses".
@@ -97,7 +98,6 @@ def _write_detail_zip(me, data: dict, out) -> None:
         for name, content, meta in _attachment_files(me, data):
             write_zip_entry(archive, _zip_info(f"pieces-jointes/{name}", me, meta.get("Ajoutée le")), content)
             del content
-
 
 
 def pdf_filename(numero, attachments: bool = False) -> str:
@@ -170,8 +170,11 @@ def _render(data: dict, files: list, me, embed: bool, note: str) -> bytes:
     if embed:
         for name, content, meta in files:
             doc.embed_file(
-                bytes=content, basename=name, desc=_text(meta.get("Désignation")) or name,
-                modification_date=_aware(meta.get("Ajoutée le")), compress=True,
+                bytes=content,
+                basename=name,
+                desc=_text(meta.get("Désignation")) or name,
+                modification_date=_aware(meta.get("Ajoutée le")),
+                compress=True,
             )
     return bytes(doc.output())
 
@@ -211,7 +214,7 @@ def _fields(doc: _Document, title: str, pairs: list[tuple[str, object]]) -> None
     value = ("", 8.5, BLACK)
     for i in range(0, len(pairs), 2):
         cells = []
-        for (name, shown), widths in zip(pairs[i:i + 2], ((35, 55), (40, 50))):
+        for (name, shown), widths in zip(pairs[i : i + 2], ((35, 55), (40, 50))):
             cells += [(f"{name} :", widths[0], label), (_text(shown), widths[1], value)]
         _row(doc, cells, line_height=4.3, pad=(0.9, 2))
 
@@ -324,7 +327,7 @@ def _wrap_cells(doc: _Document, cells, line_height: float, pad: tuple[float, flo
         doc.set_font(FONT, style, size)
         lines = _lines(doc, text, width - 2 * pad_x)
         if len(lines) > most:
-            lines = lines[:most - 1] + ["…"]
+            lines = lines[: most - 1] + ["…"]
         wrapped.append(lines)
     return wrapped, max(len(lines) for lines in wrapped) * line_height + 2 * pad_y
 

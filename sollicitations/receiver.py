@@ -3,6 +3,7 @@ support desk; and who a request can be assigned to.
 
 Each change goes through the lifecycle engine (lifecycle.act), one transaction each.
 """
+
 from __future__ import annotations
 
 from functools import partial

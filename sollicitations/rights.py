@@ -3,6 +3,7 @@
 A request of someone else reads exactly like one that does not exist; refusals are logged on
 `sollicitations.security`.
 """
+
 from __future__ import annotations
 
 import logging
@@ -24,9 +25,7 @@ def readable(me: UserDesk, numero, cur=None) -> dict:
     row = None if key is None else me.store.sollicitation(key, cur)
     if row is None or not me.user.can_read(row):
         security_log.warning("refused: %s may not read request %r", me.user.login, numero)
-        raise PermissionDenied(
-            f"La sollicitation n° {numero} n'existe pas ou vous n'êtes pas habilité à la consulter"
-        )
+        raise PermissionDenied(f"La sollicitation n° {numero} n'existe pas ou vous n'êtes pas habilité à la consulter")
     return row
 
 

@@ -1,4 +1,5 @@
 """Field rules and their French messages (the guide's words where it has them)."""
+
 from __future__ import annotations
 
 import numbers
@@ -18,8 +19,10 @@ DESCRIPTION_OBLIGATOIRE = "La description est obligatoire"
 DESTINATAIRE_OBLIGATOIRE = "Le destinataire est obligatoire"
 COMMENTAIRE_OBLIGATOIRE = "Le commentaire est obligatoire"
 EMAIL_OBLIGATOIRE = "L'adresse électronique de contact est obligatoire"
-CAPTCHA_OBLIGATOIRE = ("Le captcha visuel de validation est obligatoire : recopiez les caractères de l'image, ou attendez la fin "
-                       "de la vérification automatique")
+CAPTCHA_OBLIGATOIRE = (
+    "Le captcha visuel de validation est obligatoire : recopiez les caractères de l'image, ou attendez la fin "
+    "de la vérification automatique"
+)
 
 CATEGORIE_INCONNUE = "La catégorie sélectionnée n'existe pas"
 SOUS_CATEGORIE_INCONNUE = "La sous-catégorie sélectionnée ne correspond pas à la catégorie"
@@ -56,7 +59,9 @@ MOTS_VIDES = (
 )
 MOTS_TROP_NOMBREUX = f"Le critère « Mots-clés » ne doit pas contenir plus de {MOTS_MAX} mots"
 
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
 _PHONE = re.compile(r"^\+?[0-9][0-9 .()-]{4,28}$")
 _ALLOWED_CONTROLS = {"\n", "\r", "\t"}
 

@@ -1,6 +1,7 @@
 """What a list of requests asks for, as data: the Scope a user may see (access.py) and the Filters of a
 search (queries.py). The store turns both into SQL (store/filters.py); nothing here knows SQL.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

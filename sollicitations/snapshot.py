@@ -5,6 +5,7 @@ So the serving process copies the database (one consistent read transaction) int
 and renames it over the published snapshot; readers open that file read-only and are told its
 age. Publication happens a few seconds after writes, and at least every `interval` seconds.
 """
+
 from __future__ import annotations
 
 import logging

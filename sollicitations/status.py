@@ -3,6 +3,7 @@
 Everything that decides whether an action is allowed reads TRANSITIONS: the lifecycle engine
 (lifecycle.py) before writing, the tests pair by pair, the UI to choose which buttons to show.
 """
+
 from __future__ import annotations
 
 from enum import StrEnum

@@ -1,5 +1,6 @@
 """Structures and services as the screens list them: the public search of recipients (the form's
 "Rechercher" button), a structure's services, the user's own structures; under the guide's headers."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

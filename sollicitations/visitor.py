@@ -3,6 +3,7 @@
 The form's fields are checked first, then the captcha (spent once) and the client's limit of
 CONTACT_LIMIT requests per CONTACT_WINDOW, in the transaction that stores the request.
 """
+
 from __future__ import annotations
 
 import os
@@ -63,7 +64,13 @@ def _deposit(desk: Desk, fields: dict, support_id: str, guard, cur) -> int:
     }  # fmt: skip
     desk.store.insert_sollicitation(cur, request)
     desk.store.append_history(
-        cur, numero, now, None, Action.SUBMIT.value, None, Status.ENVOYEE.value,
+        cur,
+        numero,
+        now,
+        None,
+        Action.SUBMIT.value,
+        None,
+        Status.ENVOYEE.value,
         "Sollicitation déposée depuis « Nous contacter »",
     )
     mail.queue_deposit(desk.store, cur, request, now)

@@ -24,6 +24,7 @@ Bokeh draws each widget in its own shadow root, out of reach of a document-wide 
 style sheet: the component walks the shadow roots there are, watches each one, and hooks
 `attachShadow` so that the ones drawn later are watched too.
 """
+
 from __future__ import annotations
 
 import panel as pn

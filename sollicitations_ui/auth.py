@@ -6,6 +6,7 @@ is open, so that logout, a new password or a lock end it at once. Panel reads th
 cookie beside it (`pn.state.user`); the package then decides what that user may see and do.
 "/contact" is open to visitors.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """State shared by the screens: navigation, pagers, choices of selectors. No Panel here."""
+
 from __future__ import annotations
 
 import io
@@ -92,7 +93,10 @@ def structure_choices(me: sol.UserDesk, space: Space) -> dict[str, str]:
 
 def recipient_choices(me: sol.UserDesk, text: str, etat: bool | None) -> dict[str, str]:
     frame = me.desk.search_structures(text or "", etat=etat, limit=50)
-    return {"Sélectionner une structure": NONE, **{f"{i} - {d}": i for i, d in zip(frame["Identifiant"], frame["Désignation"])}}
+    return {
+        "Sélectionner une structure": NONE,
+        **{f"{i} - {d}": i for i, d in zip(frame["Identifiant"], frame["Désignation"])},
+    }
 
 
 def attachments_download(me: sol.UserDesk, numero: int, ids: list[int] | None) -> tuple[str, io.BufferedIOBase]:

@@ -1,4 +1,5 @@
 """The process's one mail courier, shared by the app and the contact page."""
+
 from __future__ import annotations
 
 import panel as pn

@@ -1,4 +1,5 @@
 """The French date field: a calendar in French and a typed jj/mm/aaaa, checked by the state."""
+
 from __future__ import annotations
 
 from typing import ClassVar

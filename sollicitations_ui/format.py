@@ -1,4 +1,5 @@
 """How values are shown: French dates, and HTML built only from escaped user text."""
+
 from __future__ import annotations
 
 import html
@@ -60,7 +61,7 @@ def parse_day(text: str | None) -> date | None:
 
 
 def long_day(value) -> str:
-    """"19 févr. 2018", as the guide's detail titles."""
+    """ "19 févr. 2018", as the guide's detail titles."""
     if not isinstance(value, (datetime, date, pd.Timestamp)):
         return ""
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
@@ -86,8 +87,7 @@ def block(title: str, body: str) -> str:
 def table(frame: pd.DataFrame, columns: list[str], empty: str = "") -> str:
     head = "".join(f"<th>{esc(c)}</th>" for c in columns)
     rows = "".join(
-        "<tr>" + "".join(f"<td>{multiline(row[c])}</td>" for c in columns) + "</tr>"
-        for row in frame.to_dict("records")
+        "<tr>" + "".join(f"<td>{multiline(row[c])}</td>" for c in columns) + "</tr>" for row in frame.to_dict("records")
     )
     if not rows and empty:
         rows = f'<tr><td colspan="{len(columns)}" class="empty">{esc(empty)}</td></tr>'

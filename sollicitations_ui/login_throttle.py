@@ -3,6 +3,7 @@
 The login handler asks before checking a password (a check costs an argon2 hash, 0.25-0.6 s of CPU),
 and tells after a failure. Successful logins are not counted: only guessing is slowed down.
 """
+
 from __future__ import annotations
 
 import threading

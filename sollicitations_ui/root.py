@@ -1,10 +1,11 @@
-""""/" answers a redirect to the app, "/accessibilite" the accessibility statement: a Panel plugin
+""" "/" answers a redirect to the app, "/accessibilite" the accessibility statement: a Panel plugin
 (`panel serve --plugins sollicitations_ui.root`).
 
 Without it, Bokeh's own index lists the served pages ("Panel Applications"): not a page for users.
 Panel adds a plugin's ROUTES before Bokeh's root handler, so this one answers "/" first. The statement
 is public (RGAA: reachable without an account), a static page like the login page.
 """
+
 from pathlib import Path
 
 from tornado.web import RedirectHandler, RequestHandler

@@ -1,5 +1,6 @@
 """An open page ends with its login session: a logout elsewhere, a new password or a lock (which end
 the session on the server) close the pages already open with it too, within a check's period."""
+
 from __future__ import annotations
 
 import os

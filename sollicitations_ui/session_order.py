@@ -11,6 +11,7 @@ starts a session's next callback only when its previous one has finished. Nothin
 the next one is submitted from the done-callback of the one before. Installed as a Panel plugin
 (`--plugins sollicitations_ui.session_order`), which Panel imports after it has made its pool.
 """
+
 from __future__ import annotations
 
 import threading

@@ -1,4 +1,5 @@
 """The page around the spaces: header with the user, the spaces its habilitations open."""
+
 from __future__ import annotations
 
 import panel as pn

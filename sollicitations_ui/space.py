@@ -1,4 +1,5 @@
 """One space of the page ("Sollicitations émises", "reçues", the managers'): its tabs and their states."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -6,6 +6,7 @@ first), publishes its snapshot (readers find one), and delivers the mails that w
 restart. (`--warm` would run app.py and contact.py in a session without a request, which
 contact.py does not expect.)
 """
+
 import panel as pn
 
 import sollicitations as sol
@@ -13,6 +14,7 @@ from sollicitations import config, snapshot
 from sollicitations_ui.courier import ensure_courier
 
 desk = pn.state.as_cached("desk", lambda: sol.open_desk(config.database_path()))
-pn.state.as_cached("publisher", lambda: snapshot.Publisher(
-    desk.store, snapshot.snapshot_path(config.database_path())).start())
+pn.state.as_cached(
+    "publisher", lambda: snapshot.Publisher(desk.store, snapshot.snapshot_path(config.database_path())).start()
+)
 ensure_courier(desk)

@@ -1,4 +1,5 @@
 """The app's tables: French Tabulator words, columns as wide as their longest word, lists of requests."""
+
 from __future__ import annotations
 
 import re
@@ -34,13 +35,19 @@ def list_table(frame: pd.DataFrame | None, on_number, buttons: dict | None = Non
         return html('<p class="empty">Aucune sollicitation.</p>')
     shown = fmt.dates_as_text(frame)
     widths = min_widths(shown)
-    if (isinstance(reuse, pn.widgets.Tabulator) and list(reuse.value.columns) == list(shown.columns)
-            and all(widths[c] <= getattr(reuse, "min_widths", {}).get(c, 0) for c in widths)):
+    if (
+        isinstance(reuse, pn.widgets.Tabulator)
+        and list(reuse.value.columns) == list(shown.columns)
+        and all(widths[c] <= getattr(reuse, "min_widths", {}).get(c, 0) for c in widths)
+    ):
         reuse.rows_shown = frame
         reuse.value = shown
         return reuse
     links = list(link_columns)
-    clickable = [*(c for c in shown.columns if c in NUMBER_COLUMNS or c in links or c == action_column), *(buttons or {})]
+    clickable = [
+        *(c for c in shown.columns if c in NUMBER_COLUMNS or c in links or c == action_column),
+        *(buttons or {}),
+    ]
     table = tabulator(
         shown, buttons=buttons or {}, order_column=order_column, clickable=clickable,
         formatters={c: {"type": "html" if c in links else "textarea"} for c in shown.columns},
@@ -60,7 +67,9 @@ def list_table(frame: pd.DataFrame | None, on_number, buttons: dict | None = Non
         row = table.rows_shown.iloc[event.row]
         if event.column in NUMBER_COLUMNS:
             on_number(int(row[event.column]))
-        elif on_button and ((buttons and event.column in buttons) or (event.column in link_columns and row[event.column])):
+        elif on_button and (
+            (buttons and event.column in buttons) or (event.column in link_columns and row[event.column])
+        ):
             on_button(event.column, row)
         elif event.column == action_column and on_action and row[action_column]:
             on_action(row)
@@ -108,8 +117,24 @@ TABLE_CSS = """
 # system fonts (it is the one Debian's chromium draws with), so that a column wide enough for it is
 # wide enough for any. Measured once with PIL's ImageFont.getlength; other characters count as "M".
 _GLYPHS = " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~àâäçéèêëîïôöùûüÿœÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒ’«»…—–°€  "
-_REGULAR = dict(zip(_GLYPHS, map(float, "4.5 5.6 6.4 11.7 8.9 13.3 10.9 3.8 5.5 5.5 7 11.7 4.5 5 4.5 4.7 8.9 8.9 8.9 8.9 8.9 8.9 8.9 8.9 8.9 8.9 4.7 4.7 11.7 11.7 11.7 7.4 14 9.6 9.6 9.8 10.8 8.8 8 10.8 10.5 4.1 4.1 9.2 7.8 12.1 10.5 11 8.4 11 9.7 8.9 8.5 10.2 9.6 13.8 9.6 8.5 9.6 5.5 4.7 5.5 11.7 7 7 8.6 8.9 7.7 8.9 8.6 4.9 8.9 8.9 3.9 3.9 8.1 3.9 13.6 8.9 8.6 8.9 8.9 5.8 7.3 5.5 8.9 8.3 11.5 8.3 8.3 7.3 8.9 4.7 8.9 11.7 8.6 8.6 8.6 7.7 8.6 8.6 8.6 8.6 3.9 3.9 8.6 8.6 8.9 8.9 8.9 8.3 14.3 9.6 9.6 9.6 9.8 8.8 8.8 8.8 8.8 4.1 4.1 11 11 10.2 10.2 10.2 8.5 15 4.5 8.6 8.6 14 14 7 7 8.9 4.5 2.8".split())))
-_BOLD = dict(zip(_GLYPHS, map(float, "4.9 6.4 7.3 11.7 9.7 14 12.2 4.3 6.4 6.4 7.3 11.7 5.3 5.8 5.3 5.1 9.7 9.7 9.7 9.7 9.7 9.7 9.7 9.7 9.7 9.7 5.6 5.6 11.7 11.7 11.7 8.1 14 10.8 10.7 10.3 11.6 9.6 9.6 11.5 11.7 5.2 5.2 10.8 8.9 13.9 11.7 11.9 10.3 11.9 10.8 10.1 9.5 11.4 10.8 15.4 10.8 10.1 10.2 6.4 5.1 6.4 11.7 7 7 9.5 10 8.3 10 9.5 6.1 10 10 4.8 4.8 9.3 4.8 14.6 10 9.6 10 10 6.9 8.3 6.7 10 9.1 12.9 9 9.1 8.2 10 5.1 10 11.7 9.5 9.5 9.5 8.3 9.5 9.5 9.5 9.5 4.8 4.8 9.6 9.6 10 10 10 9.1 15.3 10.8 10.8 10.8 10.3 9.6 9.6 9.6 9.6 5.2 5.2 11.9 11.9 11.4 11.4 11.4 10.1 16.3 5.3 9 9 14 14 7 7 9.7 4.9 2.8".split())))
+_REGULAR = dict(
+    zip(
+        _GLYPHS,
+        map(
+            float,
+            "4.5 5.6 6.4 11.7 8.9 13.3 10.9 3.8 5.5 5.5 7 11.7 4.5 5 4.5 4.7 8.9 8.9 8.9 8.9 8.9 8.9 8.9 8.9 8.9 8.9 4.7 4.7 11.7 11.7 11.7 7.4 14 9.6 9.6 9.8 10.8 8.8 8 10.8 10.5 4.1 4.1 9.2 7.8 12.1 10.5 11 8.4 11 9.7 8.9 8.5 10.2 9.6 13.8 9.6 8.5 9.6 5.5 4.7 5.5 11.7 7 7 8.6 8.9 7.7 8.9 8.6 4.9 8.9 8.9 3.9 3.9 8.1 3.9 13.6 8.9 8.6 8.9 8.9 5.8 7.3 5.5 8.9 8.3 11.5 8.3 8.3 7.3 8.9 4.7 8.9 11.7 8.6 8.6 8.6 7.7 8.6 8.6 8.6 8.6 3.9 3.9 8.6 8.6 8.9 8.9 8.9 8.3 14.3 9.6 9.6 9.6 9.8 8.8 8.8 8.8 8.8 4.1 4.1 11 11 10.2 10.2 10.2 8.5 15 4.5 8.6 8.6 14 14 7 7 8.9 4.5 2.8".split(),
+        ),
+    )
+)
+_BOLD = dict(
+    zip(
+        _GLYPHS,
+        map(
+            float,
+            "4.9 6.4 7.3 11.7 9.7 14 12.2 4.3 6.4 6.4 7.3 11.7 5.3 5.8 5.3 5.1 9.7 9.7 9.7 9.7 9.7 9.7 9.7 9.7 9.7 9.7 5.6 5.6 11.7 11.7 11.7 8.1 14 10.8 10.7 10.3 11.6 9.6 9.6 11.5 11.7 5.2 5.2 10.8 8.9 13.9 11.7 11.9 10.3 11.9 10.8 10.1 9.5 11.4 10.8 15.4 10.8 10.1 10.2 6.4 5.1 6.4 11.7 7 7 9.5 10 8.3 10 9.5 6.1 10 10 4.8 4.8 9.3 4.8 14.6 10 9.6 10 10 6.9 8.3 6.7 10 9.1 12.9 9 9.1 8.2 10 5.1 10 11.7 9.5 9.5 9.5 8.3 9.5 9.5 9.5 9.5 4.8 4.8 9.6 9.6 10 10 10 9.1 15.3 10.8 10.8 10.8 10.3 9.6 9.6 9.6 9.6 5.2 5.2 11.9 11.9 11.4 11.4 11.4 10.1 16.3 5.3 9 9 14 14 7 7 9.7 4.9 2.8".split(),
+        ),
+    )
+)
 
 
 def text_width(text: str, bold: bool = False) -> float:

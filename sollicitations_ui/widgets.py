@@ -1,4 +1,5 @@
 """Widgets every screen uses: cards, buttons, pagers, downloads, lazy tabs, feedback and confirmation."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -5,6 +5,7 @@ The store under test is a real DuckDB file in a temporary folder, or, with SOLLI
 worlds are built with DuckDB, copied once into a template database, and each test gets a database made
 from that template. Tests about DuckDB files themselves carry the `duckdb_only` marker.
 """
+
 from __future__ import annotations
 
 import os
@@ -134,4 +135,3 @@ def support(desk):
 @pytest.fixture
 def gestionnaire(desk):
     return desk.as_user("gestionnaire")
-

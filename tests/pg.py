@@ -13,6 +13,7 @@ their `pytest_generate_tests`), which registers this module as a plugin unless i
 for the whole suite is also possible: `pytest -p tests.pg`, or in tests/conftest.py
 `pytest_plugins = ["tests.pg"]`. Registering the marker in pyproject.toml is harmless too.
 """
+
 from __future__ import annotations
 
 import os
@@ -112,9 +113,7 @@ def ensure_plugin(config) -> None:
 
 
 def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", f"{MARKER}: needs a PostgreSQL server ({ENV_URL}); deselected without one"
-    )
+    config.addinivalue_line("markers", f"{MARKER}: needs a PostgreSQL server ({ENV_URL}); deselected without one")
 
 
 def pytest_collection_modifyitems(config, items):

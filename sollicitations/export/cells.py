@@ -1,4 +1,5 @@
 """Export cells: the CSV rule of a whole list (every page, not the one on screen), formulas defused."""
+
 from __future__ import annotations
 
 import csv

@@ -7,6 +7,7 @@
 The export is made as that user would see the list in the app: the same rights, the same criteria.
 `run_export(argv)` returns the exit code: 0, 1 when the export is refused, 2 for a wrong command line.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,14 +52,24 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
                           description="Exporte une liste complète de sollicitations (XLSX, CSV ou Parquet).")  # fmt: skip
     p.add_argument("--user", required=True, metavar="LOGIN", help="l'utilisateur dont les droits s'appliquent")
     p.add_argument("--output", "-o", required=True, type=Path, metavar="FICHIER", help="le fichier à écrire")
-    p.add_argument("--format", choices=FORMATS, default=None,
-                   help="xlsx, csv ou parquet (par défaut : d'après l'extension du fichier)")
-    p.add_argument("--db", default=None, metavar="BASE",
-                   help="fichier DuckDB ou URL postgresql:// (SOLLICITATIONS_DB par défaut)")
-    p.add_argument("--space", choices=("emises", "recues", "toutes"), default=None,
-                   help="espace : sollicitations émises, reçues, ou toutes (gestionnaires)")
-    p.add_argument("--to-process", action="store_true",
-                   help="la liste « Mes sollicitations à traiter » au lieu d'une recherche")
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="xlsx, csv ou parquet (par défaut : d'après l'extension du fichier)",
+    )
+    p.add_argument(
+        "--db", default=None, metavar="BASE", help="fichier DuckDB ou URL postgresql:// (SOLLICITATIONS_DB par défaut)"
+    )
+    p.add_argument(
+        "--space",
+        choices=("emises", "recues", "toutes"),
+        default=None,
+        help="espace : sollicitations émises, reçues, ou toutes (gestionnaires)",
+    )
+    p.add_argument(
+        "--to-process", action="store_true", help="la liste « Mes sollicitations à traiter » au lieu d'une recherche"
+    )
     c = p.add_argument_group("critères de recherche (au moins un, sauf avec --to-process)")
     c.add_argument("--numero", help="numéro de la sollicitation")
     c.add_argument("--categorie", help="catégorie")
@@ -71,11 +82,14 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     c.add_argument("--destinataire", metavar="ID", help="identifiant de la structure destinataire")
     c.add_argument("--service-destinataire", help="service destinataire (code, libellé ou « Non renseigné »)")
     c.add_argument("--cree-par", metavar="TEXTE", help="nom ou identifiant de l'auteur")
-    c.add_argument("--statut", action="append", metavar="STATUT",
-                   help="statut (code ou libellé) ; à répéter pour plusieurs statuts")
+    c.add_argument(
+        "--statut",
+        action="append",
+        metavar="STATUT",
+        help="statut (code ou libellé) ; à répéter pour plusieurs statuts",
+    )
     c.add_argument("--assigne-a", metavar="LOGIN", help="identifiant de l'agent à qui la sollicitation est assignée")
-    c.add_argument("--mots", metavar="TEXTE",
-                   help="mots de la description et des échanges (chacun comme début de mot)")
+    c.add_argument("--mots", metavar="TEXTE", help="mots de la description et des échanges (chacun comme début de mot)")
     p.add_argument("--quiet", "-q", action="store_true", help="n'affiche pas la progression")
     return p
 
@@ -106,7 +120,9 @@ def export(args: argparse.Namespace) -> int:
     if args.to_process and set(criteria) - {"structure"}:
         others = ", ".join("--" + k.replace("_", "-") for k in sorted(set(criteria) - {"structure"}))
         return _fail(f"avec --to-process, seul --structure est accepté (et non {others})", code=2)
-    path = config.database_path() if args.db is None else (args.db if config.is_postgresql_url(args.db) else Path(args.db))
+    path = (
+        config.database_path() if args.db is None else (args.db if config.is_postgresql_url(args.db) else Path(args.db))
+    )
     if not config.is_postgresql_url(str(path)) and not Path(path).exists():
         return _fail(f"la base {path} n'existe pas (python -m sollicitations demo la crée)")
 

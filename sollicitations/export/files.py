@@ -10,6 +10,7 @@ The list is read the way the screens read it (`me.search` / `me.to_process`, so 
 apply), one page at a time, and each page is written before the next is fetched: memory stays
 bounded whatever the number of rows. The file appears at `path` only once complete.
 """
+
 from __future__ import annotations
 
 import csv

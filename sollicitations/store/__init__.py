@@ -19,6 +19,7 @@
 What the rest of the project imports from the store is re-exported here; Scope and Filters, what a list
 asks for, are sollicitations/scopes.py's.
 """
+
 from .core import READ_ONLY_MESSAGE, ReadOnly, StaleRead, Store
 from .filters import SORTS
 from .requests import FIRST_STEPS, STRUCTURE_KEYS

@@ -1,5 +1,6 @@
 """Users and what guards them: habilitations, passwords and their failures, login sessions, and the public
 contact form's defences (captchas, the per-client limit of deposits)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -89,7 +90,9 @@ class AccountsMixin:
         row = self._one("SELECT locked_until FROM login_failures WHERE login = ? AND client = ?", [login, client])
         return row["locked_until"] if row else None
 
-    def record_login_failure(self, login: str, client: str, lock_after: int, lock_for, now: datetime) -> datetime | None:
+    def record_login_failure(
+        self, login: str, client: str, lock_after: int, lock_for, now: datetime
+    ) -> datetime | None:
         """Count a wrong password of `client` on `login`; at `lock_after` in a row, lock the pair until
         `lock_for(locks)` (locks: how many times it was locked, this one included), count again from
         zero, and end the account's open sessions (someone is guessing its password: a session it may
@@ -135,7 +138,9 @@ class AccountsMixin:
 
     def revoke_session(self, token_hash: str, now: datetime) -> None:
         with self.transaction() as cur:
-            cur.execute("UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL", [now, token_hash])
+            cur.execute(
+                "UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL", [now, token_hash]
+            )
 
     def revoke_sessions(self, login: str, now: datetime, cur=None) -> int:
         """End every open session of `login`; how many."""

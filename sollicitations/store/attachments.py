@@ -1,4 +1,5 @@
 """Attachments: their descriptions (table `pieces_jointes`) and, apart, their bytes (`pieces_jointes_contenu`)."""
+
 from __future__ import annotations
 
 
@@ -18,9 +19,7 @@ class AttachmentsMixin:
         return attachment_id
 
     def attachments(self, numero: int, cur=None) -> list[dict]:
-        return self._all(
-            "SELECT * FROM pieces_jointes WHERE numero = ? ORDER BY ajoutee_le, id", [numero], cur
-        )
+        return self._all("SELECT * FROM pieces_jointes WHERE numero = ? ORDER BY ajoutee_le, id", [numero], cur)
 
     def attachment_usage(self, cur, numero: int) -> tuple[int, int]:
         """(count, total size in bytes) of a request's attachments, for the limits checked before adding one.
@@ -40,9 +39,9 @@ class AttachmentsMixin:
         return self._one("SELECT * FROM pieces_jointes WHERE id = ?", [attachment_id], cur)
 
     def attachment_content(self, attachment_id: int) -> bytes | None:
-        row = self.cursor().execute(
-            "SELECT contenu FROM pieces_jointes_contenu WHERE id = ?", [attachment_id]
-        ).fetchone()
+        row = (
+            self.cursor().execute("SELECT contenu FROM pieces_jointes_contenu WHERE id = ?", [attachment_id]).fetchone()
+        )
         return None if row is None else bytes(row[0])
 
     def delete_attachment(self, cur, attachment_id: int) -> None:

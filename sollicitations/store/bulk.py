@@ -1,6 +1,7 @@
 """Copies of a whole store: a DuckDB file published as a read-only snapshot (snapshot.py) or stamped like
 one, and a DuckDB world copied row by row into PostgreSQL (transfer.py).
 """
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -17,6 +17,7 @@ transactions, at PostgreSQL's default isolation, READ COMMITTED.
 Errors from either driver come out as the classes below (the driver's exception chained as
 `__cause__`), so that callers never import duckdb or psycopg to catch them.
 """
+
 from __future__ import annotations
 
 import contextlib

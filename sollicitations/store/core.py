@@ -5,6 +5,7 @@ Statements stay portable (they also run on PostgreSQL) unless a comment says why
 differently per backend is the dialect's (dialects.py), chosen here when the store opens.
 Identifiers are never spliced from input: the few that vary come from whitelists.
 """
+
 from __future__ import annotations
 
 import random
@@ -50,8 +51,7 @@ class ReadOnly(PermissionDenied):
 
 
 _CONFLICT_MESSAGE = (
-    "Un autre utilisateur a modifié cette sollicitation au même moment. "
-    "Veuillez recharger la page et réessayer."
+    "Un autre utilisateur a modifié cette sollicitation au même moment. Veuillez recharger la page et réessayer."
 )
 
 

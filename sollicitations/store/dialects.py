@@ -8,6 +8,7 @@ differs in behaviour, not in text, and lives here rather than in branches across
 - how a long read is made one snapshot, and how processes migrating at once wait for each other;
 - the lookups (indexes) only PostgreSQL needs.
 """
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod

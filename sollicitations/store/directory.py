@@ -1,5 +1,6 @@
 """The directory: structures, their services, the objects requests are about, and the catalogue of categories.
 Users and their habilitations are accounts.py's."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -53,9 +54,7 @@ class DirectoryMixin:
         return {k: v["designation"] for k, v in found.items()}
 
     def bureau_structure(self, bureau: str, cur=None) -> dict | None:
-        return self._one(
-            "SELECT * FROM structures WHERE bureau = ? ORDER BY id LIMIT 1", [bureau], cur
-        )
+        return self._one("SELECT * FROM structures WHERE bureau = ? ORDER BY id LIMIT 1", [bureau], cur)
 
     def search_structures(
         self, text: str, publique: bool | None = True, service_etat: bool | None = None, limit: int = 50
@@ -76,9 +75,7 @@ class DirectoryMixin:
         )
 
     def services(self, structure_id: str) -> list[dict]:
-        return self._all(
-            "SELECT * FROM services WHERE structure_id = ? ORDER BY libelle, id", [structure_id]
-        )
+        return self._all("SELECT * FROM services WHERE structure_id = ? ORDER BY libelle, id", [structure_id])
 
     def service(self, service_id: int | None, cur=None) -> dict | None:
         if service_id is None:
@@ -87,8 +84,7 @@ class DirectoryMixin:
 
     def find_service(self, structure_id: str, code_or_label: str, cur=None) -> dict | None:
         return self._one(
-            "SELECT * FROM services WHERE structure_id = ? AND (code = ? OR libelle = ?)"
-            " ORDER BY id LIMIT 1",
+            "SELECT * FROM services WHERE structure_id = ? AND (code = ? OR libelle = ?) ORDER BY id LIMIT 1",
             [structure_id, code_or_label, code_or_label],
             cur,
         )

@@ -1,6 +1,7 @@
 """Figures for dashboards and managers: counts, flows, backlogs, delays and reopen rates, each one SQL
 statement over the scoped, filtered requests, and the cache that keeps them until the data changes.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -219,11 +220,13 @@ class FiguresMixin:
 
     def oldest_open(self, scope: Scope, filters: Filters, limit: int) -> pd.DataFrame:
         where, params = where_sql(scope, filters)
-        return self._labelled(self.query_df(
-            # the age shown is counted from the entry date
-            _page_of(f"{where} AND s.statut NOT IN ('brouillon', 'fermee')", "s.saisie_le, s.numero"),
-            params + [limit, 0],
-        ).drop(columns="total"))
+        return self._labelled(
+            self.query_df(
+                # the age shown is counted from the entry date
+                _page_of(f"{where} AND s.statut NOT IN ('brouillon', 'fermee')", "s.saisie_le, s.numero"),
+                params + [limit, 0],
+            ).drop(columns="total")
+        )
 
 
 def _hashable(value: Any) -> Any:

@@ -1,6 +1,7 @@
 """Lists of requests: a Scope and Filters (scopes.py) turned into SQL, the sorts a list may ask for, and
 its pages and streams, labelled with the names of their structures, services and users.
 """
+
 from __future__ import annotations
 
 from collections import OrderedDict

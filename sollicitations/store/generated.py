@@ -7,6 +7,7 @@ this module writes it, the same rows for the same seed and size.
 DuckDB-only SQL (range, hash, list indexing, macros): it builds demo and benchmark files, not the app's
 writes; a PostgreSQL world is built in DuckDB, then copied (transfer.py).
 """
+
 from __future__ import annotations
 
 import re
@@ -75,11 +76,17 @@ _PDF = _tiny_pdf()
 
 def _tiny_png() -> bytes:
     """A 1x1 white PNG."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff")) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff"))
+        + chunk(b"IEND", b"")
+    )
 
 
 _PNG = _tiny_png()
@@ -103,7 +110,9 @@ def generate_requests(store, size: int, seed: int, world: GeneratedWorld) -> Non
     # rnd(i, k, n): the k-th pseudo-random draw in [0, n) for row i, the same for the same seed.
     cur.execute(f"CREATE TEMP MACRO rnd(i, k, n) AS (hash(i, {int(seed)}, k) % n)::BIGINT")
     # skew(i, k, n): a draw in [1, n] where 1 is the most frequent and n the rarest (u² of a uniform u).
-    cur.execute(f"CREATE TEMP MACRO skew(i, k, n) AS (1 + floor(n * pow((hash(i, {int(seed)}, k) % 1000003) / 1000003.0, 2)))::BIGINT")
+    cur.execute(
+        f"CREATE TEMP MACRO skew(i, k, n) AS (1 + floor(n * pow((hash(i, {int(seed)}, k) % 1000003) / 1000003.0, 2)))::BIGINT"
+    )
     # ref(p, i, d, r): the reference a placeholder stands for, drawn for row i, around day d (a CASE: only the
     # placeholder's own branch is computed). Reference numbers are drawn among r (one per hundred requests):
     # each supplier numbers its own invoices, so the same number comes back from one supplier to another, and
@@ -126,13 +135,20 @@ def generate_requests(store, size: int, seed: int, world: GeneratedWorld) -> Non
         """
     )
     # The reference sentences cut at their placeholders: text, placeholder, text, placeholder, text.
-    cur.execute("CREATE TEMP TABLE gen_refs (theme INTEGER, k INTEGER, t0 VARCHAR, p1 VARCHAR, t1 VARCHAR, p2 VARCHAR, t2 VARCHAR)")
+    cur.execute(
+        "CREATE TEMP TABLE gen_refs (theme INTEGER, k INTEGER, t0 VARCHAR, p1 VARCHAR, t1 VARCHAR, p2 VARCHAR, t2 VARCHAR)"
+    )
     cur.executemany(
         "INSERT INTO gen_refs VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(theme, k, *(re.split(r"\{(\w+)\}", template) + [None, "", None, ""])[:5])
-         for theme, templates in enumerate(world.references, 1) for k, template in enumerate(templates, 1)],
+        [
+            (theme, k, *(re.split(r"\{(\w+)\}", template) + [None, "", None, ""])[:5])
+            for theme, templates in enumerate(world.references, 1)
+            for k, template in enumerate(templates, 1)
+        ],
     )
-    cur.execute("CREATE TEMP TABLE gen_pairs (k INTEGER, categorie VARCHAR, sous_categorie VARCHAR, type_objet VARCHAR, routage VARCHAR, theme INTEGER)")
+    cur.execute(
+        "CREATE TEMP TABLE gen_pairs (k INTEGER, categorie VARCHAR, sous_categorie VARCHAR, type_objet VARCHAR, routage VARCHAR, theme INTEGER)"
+    )
     cur.executemany("INSERT INTO gen_pairs VALUES (?, ?, ?, ?, ?, ?)", [(i, *p) for i, p in enumerate(world.pairs)])
     cur.execute(
         "CREATE TEMP TABLE gen_variants (variant VARCHAR, n_steps INTEGER, statut VARCHAR, assignee VARCHAR,"
@@ -145,7 +161,9 @@ def generate_requests(store, size: int, seed: int, world: GeneratedWorld) -> Non
         " file_count INTEGER)"
     )
     cur.executemany("INSERT INTO gen_steps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", steps)
-    cur.execute("CREATE TEMP TABLE gen_files (kind INTEGER, k INTEGER, stem VARCHAR, ext VARCHAR, type VARCHAR, designation VARCHAR)")
+    cur.execute(
+        "CREATE TEMP TABLE gen_files (kind INTEGER, k INTEGER, stem VARCHAR, ext VARCHAR, type VARCHAR, designation VARCHAR)"
+    )
     cur.executemany("INSERT INTO gen_files VALUES (?, ?, ?, ?, ?, ?)", files)
     params = world.names
     cur.execute(
@@ -194,7 +212,9 @@ def generate_requests(store, size: int, seed: int, world: GeneratedWorld) -> Non
         """,
         {k: params[k] for k in ("names", "first")},
     )
-    cur.execute(f"INSERT INTO habilitations SELECT 'u' || i, printf('%014d', 20000000000000 + i), 'emetteur', true FROM range({n_emitters}) t(i)")
+    cur.execute(
+        f"INSERT INTO habilitations SELECT 'u' || i, printf('%014d', 20000000000000 + i), 'emetteur', true FROM range({n_emitters}) t(i)"
+    )
     cur.execute(
         f"INSERT INTO habilitations SELECT who || i, printf('%014d', 30000000000000 + i), 'agent', true"
         f" FROM range({n_publics}) t(i), (VALUES ('a'), ('b')) w(who)"
@@ -349,7 +369,9 @@ def generate_requests(store, size: int, seed: int, world: GeneratedWorld) -> Non
                    for first, _ in world.comments for theme in range(n_themes)],
          "second": [second for _, second in world.comments]},
     )  # fmt: skip
-    cur.execute("INSERT INTO historique SELECT id, numero, date, login, action, ancien, nouveau, commentaire FROM gen_history ORDER BY id")
+    cur.execute(
+        "INSERT INTO historique SELECT id, numero, date, login, action, ancien, nouveau, commentaire FROM gen_history ORDER BY id"
+    )
     cur.execute(
         "INSERT INTO commentaires SELECT comment_id, numero, date, login, cote, texte FROM gen_history"
         " WHERE texte IS NOT NULL ORDER BY comment_id"
@@ -382,7 +404,16 @@ def generate_requests(store, size: int, seed: int, world: GeneratedWorld) -> Non
             cur.execute(f"SELECT max(nextval('{sequence}')) FROM range({int(added)})")
     # Keep the numbering ahead of what was generated.
     cur.execute(f"SELECT max(nextval('sollicitations_numero')) FROM range({size})")
-    for table in ("gen", "gen_history", "gen_attachments", "gen_refs", "gen_pairs", "gen_steps", "gen_variants", "gen_files"):
+    for table in (
+        "gen",
+        "gen_history",
+        "gen_attachments",
+        "gen_refs",
+        "gen_pairs",
+        "gen_steps",
+        "gen_variants",
+        "gen_files",
+    ):
         cur.execute(f"DROP TABLE {table}")
     for macro in ("step_date", "ref", "skew", "rnd"):
         cur.execute(f"DROP MACRO {macro}")
@@ -407,7 +438,9 @@ def _variants_and_steps(world: GeneratedWorld):
         total += weight
         cumulative.append((variant, total))
         n_steps, n_comments, n_files = counts[variant]
-        variants.append((variant, n_steps, statut, assignee, transferred, renvoyee, resolue, sent_step, n_comments, n_files))
+        variants.append(
+            (variant, n_steps, statut, assignee, transferred, renvoyee, resolue, sent_step, n_comments, n_files)
+        )
     return variants, steps, cumulative
 
 

@@ -1,5 +1,6 @@
 """The mail outbox: mails written in the transaction of the change they tell of, delivered later by a sender
 that claims them one at a time (several processes may deliver on PostgreSQL)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -26,7 +27,8 @@ class OutboxMixin:
             row = self._one(
                 "SELECT * FROM outbox WHERE (status = 'pending' AND next_attempt_at <= ?)"
                 " OR (status = 'sending' AND claimed_at < ?) ORDER BY next_attempt_at, id LIMIT 1",
-                [now, stale_before], cur,
+                [now, stale_before],
+                cur,
             )
             if row is None:
                 return None
@@ -41,7 +43,9 @@ class OutboxMixin:
 
     def mail_sent(self, mail_id: int, now: datetime) -> None:
         with self.transaction() as cur:
-            cur.execute("UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ?", [now, mail_id])
+            cur.execute(
+                "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ?", [now, mail_id]
+            )
 
     def mail_failed(self, mail_id: int, error: str, next_attempt_at: datetime | None) -> None:
         """Count a failed attempt; None as next attempt gives up."""

@@ -1,6 +1,7 @@
 """Requests (table `sollicitations`) and what they accumulate: history, comments, first steps, and the
 structure keys written with them. Their words are words.py's, their attachments attachments.py's.
 """
+
 from __future__ import annotations
 
 from .. import rules
@@ -41,7 +42,10 @@ def _structure_id_sql(key: str) -> str:
 
 
 def _with_structure_keys(values: dict) -> dict:
-    return {**values, **{key: structure_key(values[column]) for column, key in STRUCTURE_KEYS.items() if column in values}}
+    return {
+        **values,
+        **{key: structure_key(values[column]) for column, key in STRUCTURE_KEYS.items() if column in values},
+    }
 
 
 class RequestsMixin:

@@ -4,6 +4,7 @@ Each migration is SQL text run statement by statement, then, for a few, a follow
 transaction (MIGRATION_FOLLOW_UPS): the derived data of words, first steps and structure keys rebuilt,
 or the lookups of one backend made (dialects.py).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -281,9 +282,7 @@ class SchemaMixin:
         """Apply the migrations not applied yet, each in its own transaction; return their names."""
         cur = self.cursor()
         with self.backend.migrations_serialised(cur):
-            cur.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP)"
-            )
+            cur.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP)")
         applied = []
         for name, script in MIGRATIONS:
             with self.transaction() as tx:

@@ -7,6 +7,7 @@ SQL, then copied this way into a PostgreSQL store whose tables the migrations ha
 The rows go through PostgreSQL's binary COPY (psycopg's `cursor.copy(...).write_row`), read from DuckDB in
 batches, all tables in ONE PostgreSQL transaction: either every row arrives, or none.
 """
+
 from __future__ import annotations
 
 import time

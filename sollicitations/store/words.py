@@ -3,6 +3,7 @@ that cuts texts into words, and the index of words (table `mots`) kept in step w
 
 The same folding serves the structure search (structure_search_words, `_plain_sql`).
 """
+
 from __future__ import annotations
 
 import re
@@ -88,10 +89,14 @@ class WordsMixin:
 
     def words_of(self, text: str) -> list[str]:
         """The words of `text` as the index keeps them (what a search looks for), in order of length."""
-        rows = self.cursor().execute(
-            f"SELECT mot FROM ({words_sql('SELECT 0 AS numero, ? AS texte')}) words ORDER BY length(mot) DESC, mot",
-            [text, list(STOP_WORDS)],
-        ).fetchall()
+        rows = (
+            self.cursor()
+            .execute(
+                f"SELECT mot FROM ({words_sql('SELECT 0 AS numero, ? AS texte')}) words ORDER BY length(mot) DESC, mot",
+                [text, list(STOP_WORDS)],
+            )
+            .fetchall()
+        )
         return [r[0] for r in rows]
 
     def _index_words(self, cur, numero: int, text: str) -> None:
@@ -113,5 +118,9 @@ class WordsMixin:
         """Index every request again, the rows sorted by word: after a bulk load, or to compact the
         index once many writes have appended words out of order."""
         cur.execute("DELETE FROM mots")
-        source = "SELECT numero, description AS texte FROM sollicitations UNION ALL SELECT numero, texte FROM commentaires"
-        cur.execute(f"INSERT INTO mots SELECT * FROM ({words_sql(source)}) words ORDER BY mot, numero", [list(STOP_WORDS)])
+        source = (
+            "SELECT numero, description AS texte FROM sollicitations UNION ALL SELECT numero, texte FROM commentaires"
+        )
+        cur.execute(
+            f"INSERT INTO mots SELECT * FROM ({words_sql(source)}) words ORDER BY mot, numero", [list(STOP_WORDS)]
+        )

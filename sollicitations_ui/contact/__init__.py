@@ -1,1 +1,1 @@
-""""Nous contacter": the public form and its captcha: state.py (param, no Panel) and view.py (Panel)."""
+""" "Nous contacter": the public form and its captcha: state.py (param, no Panel) and view.py (Panel)."""

@@ -1,4 +1,5 @@
 """The browser's half of ALTCHA's proof of work: find the number the server's challenge hides."""
+
 from __future__ import annotations
 
 import panel as pn
@@ -62,6 +63,8 @@ class ProofOfWork(pn.custom.JSComponent):
       model.on("challenge", solve)
       solve()
     }
-    """.replace("__SOLVING__", SOLVING).replace("__SOLVED__", SOLVED)
-        .replace("__FAILED__", FAILED).replace("__NEEDS_HTTPS__", NEEDS_HTTPS)
+    """.replace("__SOLVING__", SOLVING)
+        .replace("__SOLVED__", SOLVED)
+        .replace("__FAILED__", FAILED)
+        .replace("__NEEDS_HTTPS__", NEEDS_HTTPS)
     )

@@ -1,4 +1,5 @@
-""""Nous contacter": the public form and its captcha: the state, in plain param (no Panel: tested without a browser)."""
+""" "Nous contacter": the public form and its captcha: the state, in plain param (no Panel: tested without a browser)."""
+
 from __future__ import annotations
 
 import param
@@ -26,7 +27,9 @@ class ContactForm(param.Parameterized):
     def __init__(self, desk: sol.Desk, client: str, **params):
         super().__init__(**params)
         self.desk, self.client, self.token = desk, client, None
-        self.param.categorie.objects = choices("Sélectionner une catégorie", desk.catalogue.categories(contact_form=True))
+        self.param.categorie.objects = choices(
+            "Sélectionner une catégorie", desk.catalogue.categories(contact_form=True)
+        )
         self.new_image()
 
     @param.depends("categorie", watch=True)
@@ -62,6 +65,11 @@ class ContactForm(param.Parameterized):
             if captcha.WRONG in self.errors:
                 self.new_proof() if self.proof else self.new_image()
             return
-        self.param.update(errors=[], numero=numero, confirmation=(
-            f"Votre sollicitation a bien été envoyée sous le numéro {numero}. Notez ce numéro : il facilitera "
-            "le suivi de votre demande. Un courriel de confirmation vous est adressé."))
+        self.param.update(
+            errors=[],
+            numero=numero,
+            confirmation=(
+                f"Votre sollicitation a bien été envoyée sous le numéro {numero}. Notez ce numéro : il facilitera "
+                "le suivi de votre demande. Un courriel de confirmation vous est adressé."
+            ),
+        )

@@ -1,4 +1,5 @@
 """The public "Nous contacter" page: no login, a captcha, a number to note. The thin Panel view."""
+
 from __future__ import annotations
 
 import base64
@@ -22,8 +23,15 @@ class ContactView(Viewer):
 
     def __panel__(self):
         f, w = self.form, pn.widgets
-        image = pn.bind(lambda png: f'<img alt="Captcha visuel de validation : recopiez les caractères" '
-                        f'src="data:image/png;base64,{base64.b64encode(png).decode()}">' if png else "", f.param.image)
+        image = pn.bind(
+            lambda png: (
+                f'<img alt="Captcha visuel de validation : recopiez les caractères" '
+                f'src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+                if png
+                else ""
+            ),
+            f.param.image,
+        )
         # The accessible alternative: nothing to read or type, the browser proves a moment's work.
         proof = ProofOfWork(challenge=f.param.proof, visible=f.param.proof.rx.is_not(None), margin=(0, 10))
         proof.param.watch(lambda event: setattr(f, "reponse_captcha", event.new), "payload")
@@ -49,9 +57,15 @@ class ContactView(Viewer):
         # The guide's "fenêtre de confirmation d'envoi"; once it is closed, the number stays on the page.
         window = Confirmation(text=f.param.confirmation, title="Confirmation d'envoi", height=0, margin=0)
         sent = html(pn.bind(lambda text: fmt.message_html(text) if text else "", f.param.confirmation))
-        return pn.Column(html("<h2>Nous contacter</h2>"), sent, form, window,
-                         html('<p><a href="./app">Se connecter</a></p>'),
-                         sizing_mode="stretch_width", max_width=900)
+        return pn.Column(
+            html("<h2>Nous contacter</h2>"),
+            sent,
+            form,
+            window,
+            html('<p><a href="./app">Se connecter</a></p>'),
+            sizing_mode="stretch_width",
+            max_width=900,
+        )
 
 
 def build_contact_page(desk: sol.Desk, client: str) -> pn.template.BaseTemplate:

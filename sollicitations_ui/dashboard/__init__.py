@@ -1,1 +1,1 @@
-""""Tableau de bord": counts per structure and status, drill-down, monthly chart: state.py (param, no Panel) and view.py (Panel)."""
+""" "Tableau de bord": counts per structure and status, drill-down, monthly chart: state.py (param, no Panel) and view.py (Panel)."""

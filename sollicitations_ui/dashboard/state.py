@@ -1,4 +1,5 @@
-""""Tableau de bord": counts per structure and status, drill-down, monthly chart: the state, in plain param (no Panel: tested without a browser)."""
+""" "Tableau de bord": counts per structure and status, drill-down, monthly chart: the state, in plain param (no Panel: tested without a browser)."""
+
 from __future__ import annotations
 
 import io

@@ -1,4 +1,5 @@
-""""Tableau de bord": counts per structure and status, drill-down, monthly chart: the thin Panel view."""
+""" "Tableau de bord": counts per structure and status, drill-down, monthly chart: the thin Panel view."""
+
 from __future__ import annotations
 
 import hvplot.pandas  # noqa: F401  (registers .hvplot on DataFrames)

@@ -1,10 +1,11 @@
-""""Consulter": one request and the actions its status allows the user: the state, in plain param (no Panel: tested without a browser).
+""" "Consulter": one request and the actions its status allows the user: the state, in plain param (no Panel: tested without a browser).
 
 What the screen shows is a function of (user, request status, open block): `buttons` are the labels
 of the actions `UserDesk.actions(n)` allows (the TRANSITIONS table and the user's rights), plus the
 reading "Télécharger détail"; a click on one (`press`) opens its block (`mode`) or acts at once;
 "Annuler" (`cancel`) or a success closes the block and the buttons come back.
 """
+
 from __future__ import annotations
 
 import io
@@ -220,8 +221,10 @@ class Detail(param.Parameterized):
                 return
             self._do(lambda: self.me.assign(n, self.agent), f"La sollicitation n° {n} est assignée.")
         elif self.mode == "information":
-            self._do(lambda: self.me.request_information(n, self.texte),
-                     f"La demande d'informations complémentaires a été envoyée pour la sollicitation n° {n}.")
+            self._do(
+                lambda: self.me.request_information(n, self.texte),
+                f"La demande d'informations complémentaires a été envoyée pour la sollicitation n° {n}.",
+            )
         elif self.mode == "reponse":
             self._do(lambda: self.me.respond(n, self.texte), f"La réponse à la sollicitation n° {n} a été envoyée.")
         elif self.mode == "transfert":

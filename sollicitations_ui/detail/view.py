@@ -1,10 +1,11 @@
-""""Consulter": one request and the actions its status allows the user: the thin Panel view.
+""" "Consulter": one request and the actions its status allows the user: the thin Panel view.
 
 The state decides what is shown (`Detail.buttons`, `Detail.mode`, `can_add_attachment`...); this view
 renders it by swapping the objects of two containers (the attachments block, and the place under the
 detail that holds either the buttons or the one open block): a Card whose `visible` is bound stays
 drawn in the browser, a swapped container does not.
 """
+
 from __future__ import annotations
 
 import panel as pn
@@ -145,6 +146,7 @@ class DetailView(Viewer):
             tools.insert(0, button("Supprimer pièces jointes", d.delete_attachments, disabled=frame.empty))
         parts = [count, table, pn.Row(*tools)]
         if d.can_add_attachment:
+
             def add():
                 d.add_attachments(chosen(self.files))
                 if not d.errors:
@@ -198,10 +200,13 @@ class DetailView(Viewer):
                 fmt.field("Raison sociale", recipient["designation"]),
             ]) + "</div>")  # fmt: skip
         description = fmt.block("Description", f"<p>{fmt.multiline(data['description'])}</p>")
-        comments = "".join(
-            f'<div class="comment"><div class="meta">{fmt.moment(c["date"])} — {e(c["auteur"])}</div>{fmt.multiline(c["texte"])}</div>'
-            for c in data["commentaires"]
-        ) or "<p><em>Aucun commentaire.</em></p>"
+        comments = (
+            "".join(
+                f'<div class="comment"><div class="meta">{fmt.moment(c["date"])} — {e(c["auteur"])}</div>{fmt.multiline(c["texte"])}</div>'
+                for c in data["commentaires"]
+            )
+            or "<p><em>Aucun commentaire.</em></p>"
+        )
         history = data["historique"].copy()
         history["Date"] = [fmt.moment(v) for v in history["Date"]]
         history_table = fmt.table(history, ["Date", "Utilisateur", "Ancien statut", "Nouveau statut", "Commentaire"])

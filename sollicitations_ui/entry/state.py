@@ -1,4 +1,5 @@
-""""Saisir sollicitation": a new request or a draft being completed: the state, in plain param (no Panel: tested without a browser)."""
+""" "Saisir sollicitation": a new request or a draft being completed: the state, in plain param (no Panel: tested without a browser)."""
+
 from __future__ import annotations
 
 import io
@@ -103,7 +104,9 @@ class EntryForm(param.Parameterized):
         pair = self.me.desk.catalogue.pair(self.categorie, self.sous_categorie)
         needs_object = bool(pair and pair.needs_object)
         labels = self.me.desk.catalogue.object_types
-        self.param.type_objet.objects = choices("Sélectionner un type", [labels[pair.type_objet]] if needs_object else [])
+        self.param.type_objet.objects = choices(
+            "Sélectionner un type", [labels[pair.type_objet]] if needs_object else []
+        )
         if not needs_object:
             self.param.update(type_objet=NONE, numero_objet="")
         self.param.update(needs_object=needs_object, needs_recipient=bool(pair and pair.needs_recipient))
@@ -111,14 +114,21 @@ class EntryForm(param.Parameterized):
     @param.depends("structure", watch=True)
     def _structure_changed(self):
         self.identifiant = self.structure or ""
-        services = self.me.desk.services(self.structure) if self.structure else pd.DataFrame(columns=["Code", "Service"])
-        self.param.service.objects = {"Sélectionner un service": NONE, **dict(zip(services["Service"], services["Code"]))}
+        services = (
+            self.me.desk.services(self.structure) if self.structure else pd.DataFrame(columns=["Code", "Service"])
+        )
+        self.param.service.objects = {
+            "Sélectionner un service": NONE,
+            **dict(zip(services["Service"], services["Code"])),
+        }
         if self.service not in self.param.service.objects.values():
             self.service = NONE
 
     @param.depends("destinataire", watch=True)
     def _recipient_changed(self):
-        services = self.me.desk.services(self.destinataire) if self.destinataire else pd.DataFrame(columns=["Code", "Service"])
+        services = (
+            self.me.desk.services(self.destinataire) if self.destinataire else pd.DataFrame(columns=["Code", "Service"])
+        )
         self.param.service_destinataire.objects = {"Sélectionner un service": NONE,
                                                    **dict(zip(services["Service"], services["Code"]))}  # fmt: skip
         if self.service_destinataire not in self.param.service_destinataire.objects.values():
@@ -142,11 +152,17 @@ class EntryForm(param.Parameterized):
         if not names:
             self._tell("recipient", errors=["Aucune structure publique ne correspond à cette recherche"])
         elif len(names) >= RECIPIENT_LIMIT:
-            self._tell("recipient", message=f"Plus de {RECIPIENT_LIMIT - 1} structures correspondent : précisez la "
-                                            "recherche, ou choisissez dans la liste « Structure destinataire ».")
+            self._tell(
+                "recipient",
+                message=f"Plus de {RECIPIENT_LIMIT - 1} structures correspondent : précisez la "
+                "recherche, ou choisissez dans la liste « Structure destinataire ».",
+            )
         elif len(names) > 1:
-            self._tell("recipient", message=f"{len(names)} structures correspondent : choisissez-la dans la liste "
-                                            "« Structure destinataire ».")
+            self._tell(
+                "recipient",
+                message=f"{len(names)} structures correspondent : choisissez-la dans la liste "
+                "« Structure destinataire ».",
+            )
 
     def clear_recipient_service(self) -> None:
         """ "Vider" the recipient's service."""
@@ -234,7 +250,9 @@ class EntryForm(param.Parameterized):
         if recipient and self.needs_recipient:
             self.param.destinataire.objects = {f"{recipient['id']} - {recipient['designation']}": recipient["id"]}
             self.param.update(destinataire=recipient["id"], destinataire_etat=bool(recipient["service_etat"]))
-            self.service_destinataire = code_of_service(self.me, recipient["id"], detail["service_destinataire"]) or NONE
+            self.service_destinataire = (
+                code_of_service(self.me, recipient["id"], detail["service_destinataire"]) or NONE
+            )
         self.param.update(
             service=own_service or NONE, email=detail["email"] or "", telephone=detail["telephone"] or "",
             description=detail["description"] or "", type_objet=detail["type_objet"] or NONE,

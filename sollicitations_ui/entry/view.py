@@ -1,4 +1,5 @@
-""""Saisir sollicitation": a new request or a draft being completed: the thin Panel view."""
+""" "Saisir sollicitation": a new request or a draft being completed: the thin Panel view."""
+
 from __future__ import annotations
 
 import pandas as pd

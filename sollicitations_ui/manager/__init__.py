@@ -1,1 +1,1 @@
-""""Activités du gestionnaire": filters, the status table and the figures: state.py (param, no Panel) and view.py (Panel)."""
+""" "Activités du gestionnaire": filters, the status table and the figures: state.py (param, no Panel) and view.py (Panel)."""

@@ -1,4 +1,5 @@
-""""Activités du gestionnaire": filters, the status table and the figures: the state, in plain param (no Panel: tested without a browser)."""
+""" "Activités du gestionnaire": filters, the status table and the figures: the state, in plain param (no Panel: tested without a browser)."""
+
 from __future__ import annotations
 
 import io

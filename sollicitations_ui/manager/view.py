@@ -1,4 +1,5 @@
-""""Activités du gestionnaire": filters, the status table and the figures: the thin Panel view."""
+""" "Activités du gestionnaire": filters, the status table and the figures: the thin Panel view."""
+
 from __future__ import annotations
 
 import hvplot.pandas  # noqa: F401  (registers .hvplot on DataFrames)

@@ -1,1 +1,1 @@
-""""Courriels": the mails the office wrote: state.py (param, no Panel) and view.py (Panel)."""
+""" "Courriels": the mails the office wrote: state.py (param, no Panel) and view.py (Panel)."""

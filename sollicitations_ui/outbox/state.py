@@ -1,4 +1,5 @@
-""""Courriels": the mails the office wrote: the state, in plain param (no Panel: tested without a browser)."""
+""" "Courriels": the mails the office wrote: the state, in plain param (no Panel: tested without a browser)."""
+
 from __future__ import annotations
 
 import pandas as pd

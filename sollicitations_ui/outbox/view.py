@@ -1,4 +1,5 @@
-""""Courriels": the mails the office wrote: the thin Panel view."""
+""" "Courriels": the mails the office wrote: the thin Panel view."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -38,6 +39,7 @@ class OutboxView(Viewer):
             column_specs={"Texte": {"minWidth": 340}},  # a mail's lines readable (the table scrolls sideways at 1024 px)
             stylesheets=[":host .tabulator-cell[tabulator-field='Sollicitation'] { color: #000091; text-decoration: underline; cursor: pointer; }"],
         )  # fmt: skip
+
         def clicked(event):
             numero = rows.iloc[event.row]["Sollicitation"]
             if event.column == "Sollicitation" and pd.notna(numero):  # a mail may concern no request

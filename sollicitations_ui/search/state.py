@@ -1,4 +1,5 @@
-""""Rechercher": the guide's criteria, one page of results, exports: the state, in plain param (no Panel: tested without a browser)."""
+""" "Rechercher": the guide's criteria, one page of results, exports: the state, in plain param (no Panel: tested without a browser)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -18,8 +19,10 @@ from .. import format as fmt
 from ..common import NONE, Navigation, Pager, choices, messages_of, recipient_choices, structure_choices
 
 # The dates' messages, as the package words them for a search (criteria._parse_date).
-BAD_DATE = {"du": "La date de début de la période de saisie n'est pas une date valide (jj/mm/aaaa)",
-            "au": "La date de fin de la période de saisie n'est pas une date valide (jj/mm/aaaa)"}
+BAD_DATE = {
+    "du": "La date de début de la période de saisie n'est pas une date valide (jj/mm/aaaa)",
+    "au": "La date de fin de la période de saisie n'est pas une date valide (jj/mm/aaaa)",
+}
 ORDER = "Triées par date de saisie, les plus récentes d'abord"
 ORDER_COLUMN = "Saisie le"
 

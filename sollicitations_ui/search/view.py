@@ -1,4 +1,5 @@
-""""Rechercher": the guide's criteria, one page of results, exports: the thin Panel view."""
+""" "Rechercher": the guide's criteria, one page of results, exports: the thin Panel view."""
+
 from __future__ import annotations
 
 import hvplot.pandas  # noqa: F401  (registers .hvplot on DataFrames)
@@ -158,7 +159,6 @@ class SearchView(Viewer):
             button("Annuler", lambda: setattr(self.pending_delete, "visible", False)),
         ]
         self.pending_delete.visible = True
-
 
     def _pdf_action(self, column: str, numero: int) -> None:
         """ "Visualiser" shows the detail PDF in the page; "Télécharger" offers the file."""

@@ -1,4 +1,5 @@
-""""Synthèse": the list of requests to process: the state, in plain param (no Panel: tested without a browser)."""
+""" "Synthèse": the list of requests to process: the state, in plain param (no Panel: tested without a browser)."""
+
 from __future__ import annotations
 
 import io
@@ -13,8 +14,10 @@ from sollicitations.status import Status
 from ..common import NONE, Navigation, Pager, list_file, structure_choices
 
 # Said above the table: the package's order (lists._to_process_sort), newest first.
-ORDER = {Space.EMISES: "Triées par date de saisie, les plus récentes d'abord",
-         Space.RECUES: "Les sollicitations renvoyées d'abord, puis par date de saisie, les plus récentes d'abord"}
+ORDER = {
+    Space.EMISES: "Triées par date de saisie, les plus récentes d'abord",
+    Space.RECUES: "Les sollicitations renvoyées d'abord, puis par date de saisie, les plus récentes d'abord",
+}
 ORDER_COLUMN = "Saisie le"
 
 # The guide's "Action attendue de l'émetteur", per status of "Mes sollicitations à traiter".

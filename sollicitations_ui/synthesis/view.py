@@ -1,4 +1,5 @@
-""""Synthèse": the list of requests to process: the thin Panel view."""
+""" "Synthèse": the list of requests to process: the thin Panel view."""
+
 from __future__ import annotations
 
 import hvplot.pandas  # noqa: F401  (registers .hvplot on DataFrames)
@@ -26,11 +27,14 @@ class SyntheseView(Viewer):
         title = "Mes sollicitations à traiter" if s.space == Space.EMISES else "Sollicitations à traiter"
         return pn.Column(
             pn.Row(structure, download),
-            card(title, html(pn.bind(fmt.errors_html, pn.bind(lambda e: [e] if e else [], s.param.error))),
-                 PagerView(s.pager), table),
+            card(
+                title,
+                html(pn.bind(fmt.errors_html, pn.bind(lambda e: [e] if e else [], s.param.error))),
+                PagerView(s.pager),
+                table,
+            ),
             sizing_mode="stretch_width",
         )
-
 
     def _table(self, rows):
         self._shown = self._list(rows, getattr(self, "_shown", None))

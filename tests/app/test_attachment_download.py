@@ -1,5 +1,6 @@
-""""Télécharger pièces jointes" (detail and entry screens): several files come as a ZIP written to a
+""" "Télécharger pièces jointes" (detail and entry screens): several files come as a ZIP written to a
 temporary file, the attachments read one at a time, never all of them in memory at once."""
+
 from __future__ import annotations
 
 import base64

@@ -1,5 +1,6 @@
 """The browserless load driver (bench/sessions.py) speaks to the served app as a browser does: for each demo
 user, the page it gets has the user's spaces as tabs, and every tab it switches to is filled by the server."""
+
 from __future__ import annotations
 
 import asyncio

@@ -3,6 +3,7 @@
 The served-app part drives chromium for minutes; it is opt-in (`python bench/run.py` without --no-app),
 so this test runs the package part only, as CI's smoke test.
 """
+
 import importlib.util
 import json
 import re

@@ -1,5 +1,6 @@
 """The dashboards' and "Nous contacter"'s states, driven in plain Python: drill-down, filters, figures
 per sub-tab (queried when opened), monthly data and its axis, and the contact form's refusals at once."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -202,7 +203,9 @@ def test_contact_form_keeps_a_right_answer_while_fields_are_wrong(desk, hook):
     token = form.token
     assert form.image is None and form.proof["challenge"] == token
     # What the browser's solver does once it has found the number.
-    form.param.update(description="Je ne reçois pas le courriel de réinitialisation.", reponse_captcha=proof.solve(form.proof))
+    form.param.update(
+        description="Je ne reçois pas le courriel de réinitialisation.", reponse_captcha=proof.solve(form.proof)
+    )
     form.submit()
     assert captcha.WRONG not in form.errors and rules.CAPTCHA_OBLIGATOIRE not in form.errors
     assert form.token == token and form.proof  # still the same check, still usable

@@ -1,4 +1,5 @@
 """The dashboard's list title is HTML (a Card's title): the names it is made of are escaped."""
+
 from __future__ import annotations
 
 import panel as pn

@@ -1,8 +1,9 @@
-""""Consulter" without a browser: the Detail state is a function of (user, request status, open block).
+""" "Consulter" without a browser: the Detail state is a function of (user, request status, open block).
 
 Cases come from the package: the demo's logins, every request each can read, `UserDesk.actions(n)`
 and the TRANSITIONS table; a new role, status or transition is covered without editing this file.
 """
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """The "Saisir sollicitation" state, driven in plain Python: what it offers, and where each result is told."""
+
 from __future__ import annotations
 
 import pytest

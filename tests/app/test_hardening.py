@@ -3,6 +3,7 @@
 One server for the module, started as `python -m sollicitations serve` starts it in production (same
 flags), with SMTP pointed at a real aiosmtpd server on localhost.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -187,4 +188,3 @@ def test_one_courier_per_process():
         mail.Courier = original
         pn.state.cache.pop(("courier",), None)
     assert len(started) == 1 and all(r is started[0] for r in results)
-

@@ -1,5 +1,6 @@
 """The lists' states in plain Python (no browser, no Panel): Synthèse (ToProcess), Rechercher
 (SearchForm), Courriels (Outbox) and their Pager. Cases come from the package over the demo world."""
+
 from __future__ import annotations
 
 import os
@@ -58,14 +59,23 @@ def test_french_numbers():
     assert fmt.number(1099) == "1\u202f099" and fmt.number(10_000) == "10\u202f000"
 
 
-@pytest.mark.parametrize("text, expected", [("15/01/2026", date(2026, 1, 15)), (" 5/1/2026 ", date(2026, 1, 5)),
-                                            ("29/02/2028", date(2028, 2, 29)), ("", None), ("  ", None)])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("15/01/2026", date(2026, 1, 15)),
+        (" 5/1/2026 ", date(2026, 1, 5)),
+        ("29/02/2028", date(2028, 2, 29)),
+        ("", None),
+        ("  ", None),
+    ],
+)
 def test_a_typed_day(text, expected):
     assert fmt.parse_day(text) == expected
 
 
-@pytest.mark.parametrize("text", ["31/02/2026", "12/13/2026", "29/02/2026", "00/01/2026", "hier", "2026-01-15",
-                                  "15/01/26", "15.01.2026"])
+@pytest.mark.parametrize(
+    "text", ["31/02/2026", "12/13/2026", "29/02/2026", "00/01/2026", "hier", "2026-01-15", "15/01/26", "15.01.2026"]
+)
 def test_a_typed_day_that_does_not_exist_is_refused(text):
     with pytest.raises(ValueError):
         fmt.parse_day(text)
@@ -101,8 +111,10 @@ def test_to_process_pages_and_filters_by_structure(desk):
     structure = next(v for v in state.param.structure.objects.values() if v != NONE)
     state.structure = structure
     assert state.pager.page == 1
-    assert state.rows["Numéro de la sollicitation"].tolist() == \
-        me.to_process(structure, page=1, page_size=5)["Numéro de la sollicitation"].tolist()
+    assert (
+        state.rows["Numéro de la sollicitation"].tolist()
+        == me.to_process(structure, page=1, page_size=5)["Numéro de la sollicitation"].tolist()
+    )
 
 
 def test_receivers_see_resent_requests_first_then_newest(desk):
@@ -128,8 +140,15 @@ def test_to_process_reloads_after_a_write(desk):
 # -- Rechercher -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("login, space", [("fournisseur", Space.EMISES), ("destinataire", Space.RECUES),
-                                          ("support", Space.RECUES), ("gestionnaire", Space.TOUTES)])
+@pytest.mark.parametrize(
+    "login, space",
+    [
+        ("fournisseur", Space.EMISES),
+        ("destinataire", Space.RECUES),
+        ("support", Space.RECUES),
+        ("gestionnaire", Space.TOUTES),
+    ],
+)
 def test_search_is_the_packages_page_newest_first(desk, login, space):
     me = desk.as_user(login)
     form = SearchForm(me, Navigation(), space)

@@ -1,4 +1,5 @@
 """Wrong logins per client: ten in a minute, then a pause; successes never count; other clients unaffected."""
+
 from sollicitations_ui.login_throttle import ClientThrottle
 
 

@@ -1,4 +1,5 @@
 """Every notebook runs top to bottom on the demo world (as CI does), with nothing but the package."""
+
 from pathlib import Path
 
 import nbformat
@@ -26,7 +27,9 @@ def test_notebook_runs(path, demo_db, monkeypatch):
     monkeypatch.setenv("SOLLICITATIONS_DB", str(demo_db))
     monkeypatch.setenv("PYTHONPATH", str(path.parents[1]))  # the package, installed or not
     notebook = nbformat.read(path, as_version=4)
-    NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     assert any(o.output_type in ("display_data", "execute_result") for o in outputs)

@@ -1,4 +1,5 @@
 """The served app's thread pool: one session's callbacks in order, sessions side by side."""
+
 import argparse
 import subprocess
 import sys

@@ -1,4 +1,5 @@
 """Server-side sessions, over HTTP and the websocket: what logout, a lock and a proxy change for a cookie."""
+
 from __future__ import annotations
 
 import shutil

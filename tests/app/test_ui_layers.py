@@ -1,4 +1,5 @@
 """The shape of the app: one package per screen, whose state never imports Panel."""
+
 from __future__ import annotations
 
 import subprocess

@@ -1,4 +1,5 @@
 """Debian's chromium as Playwright drives it in the browser tests and the benchmark (never a downloaded browser)."""
+
 from __future__ import annotations
 
 import shutil

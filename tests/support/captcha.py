@@ -1,4 +1,5 @@
 """The browser's part of the contact form's accessible check, played by ALTCHA's own solver."""
+
 from __future__ import annotations
 
 import base64

@@ -1,5 +1,6 @@
 """Calls started together, one thread each, released by one barrier: users racing for the same
 request, writers in a burst. Each caller keeps its own bookkeeping (counters, latencies)."""
+
 from __future__ import annotations
 
 import contextlib

@@ -1,4 +1,5 @@
 """Coroutines run from plain (synchronous) tests."""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,4 +1,5 @@
 """Ports for the servers tests and benchmarks start (the app, SMTP): free ones, never fixed numbers."""
+
 from __future__ import annotations
 
 import socket

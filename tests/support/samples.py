@@ -4,6 +4,7 @@ Good ones come from the libraries that write these formats (fpdf2, Pillow, xlsxw
 are built part by part as the format says (OOXML, ODF, OLE compound files); the malicious ones are the
 same with what an attacker adds.
 """
+
 from __future__ import annotations
 
 import io
@@ -150,10 +151,16 @@ def odt(**extra: bytes) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(zipfile.ZipInfo("mimetype"), ODT_MIME, compress_type=zipfile.ZIP_STORED)
-        archive.writestr("META-INF/manifest.xml", b'<?xml version="1.0"?><manifest:manifest xmlns:manifest='
-                                                  b'"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>')
-        archive.writestr("content.xml", b'<?xml version="1.0"?><office:document-content xmlns:office='
-                                        b'"urn:oasis:names:tc:opendocument:xmlns:office:1.0"/>')
+        archive.writestr(
+            "META-INF/manifest.xml",
+            b'<?xml version="1.0"?><manifest:manifest xmlns:manifest='
+            b'"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>',
+        )
+        archive.writestr(
+            "content.xml",
+            b'<?xml version="1.0"?><office:document-content xmlns:office='
+            b'"urn:oasis:names:tc:opendocument:xmlns:office:1.0"/>',
+        )
         for name, content in extra.items():
             archive.writestr(name, content)
     return out.getvalue()
@@ -211,8 +218,12 @@ def ole(streams: dict[tuple[str, ...], bytes]) -> bytes:
         if node["type"] == 2:
             data = node["data"].ljust(4096, b"\x00")
             data = data.ljust(-(-len(data) // 512) * 512, b"\x00")
-            node["start"], node["size"], node["count"] = 1 + directory_sectors + len(sectors), len(data), len(data) // 512
-            sectors += [data[i:i + 512] for i in range(0, len(data), 512)]
+            node["start"], node["size"], node["count"] = (
+                1 + directory_sectors + len(sectors),
+                len(data),
+                len(data) // 512,
+            )
+            sectors += [data[i : i + 512] for i in range(0, len(data), 512)]
     assert 1 + directory_sectors + len(sectors) <= 128, "one FAT sector only"
     fat = [_FREE] * 128
     fat[0] = _FAT

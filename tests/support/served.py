@@ -1,5 +1,6 @@
 """The app served for real, as `python -m sollicitations serve` starts it in production, on a free port
 of loopback: for the browser tests, the HTTP and websocket tests, and the benchmark of the served app."""
+
 from __future__ import annotations
 
 import os
@@ -21,8 +22,16 @@ class Server:
     `extra_env` adds variables to its environment (a None value takes one out).
     """
 
-    def __init__(self, db: Path, secrets: Path, serve_args: tuple[str, ...] = (), *, log: Path | None = None,
-                 timeout: float = 60, **extra_env: str | None):
+    def __init__(
+        self,
+        db: Path,
+        secrets: Path,
+        serve_args: tuple[str, ...] = (),
+        *,
+        log: Path | None = None,
+        timeout: float = 60,
+        **extra_env: str | None,
+    ):
         self.port = free_port()
         self.url = f"http://localhost:{self.port}"
         self.secrets = secrets
@@ -30,7 +39,10 @@ class Server:
         self.log = open(log or secrets / "server.log", "w")  # noqa: SIM115 - open while the server runs
         self.process = subprocess.Popen(
             [sys.executable, "-m", "sollicitations", "serve", "--port", str(self.port), "--db", str(db), *serve_args],
-            env={k: v for k, v in env.items() if v is not None}, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT,
+            env={k: v for k, v in env.items() if v is not None},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
         )
         try:
             wait_until(self._up, timeout=timeout)
@@ -69,6 +81,9 @@ def assert_no_server_error(log: str) -> None:
 
     Tornado logs a WebSocketClosedError when a browser leaves mid-write: not an error of ours.
     """
-    ours = [line for line in log.splitlines()
-            if line.strip().startswith("File") and str(ROOT) in line and "site-packages" not in line]
+    ours = [
+        line
+        for line in log.splitlines()
+        if line.strip().startswith("File") and str(ROOT) in line and "site-packages" not in line
+    ]
     assert not ours and "error handling message" not in log, log

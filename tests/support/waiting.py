@@ -1,4 +1,5 @@
 """Poll instead of sleeping: a test waits as long as the thing takes, and no longer."""
+
 from __future__ import annotations
 
 import time

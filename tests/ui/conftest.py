@@ -1,4 +1,5 @@
 """Browser tests: the app served for real on a free port, driven by Playwright in Debian's chromium."""
+
 from __future__ import annotations
 
 import contextlib
@@ -23,7 +24,9 @@ def server(demo_template, tmp_path_factory):
     db = folder / "app.duckdb"
     shutil.copy(demo_template, db)
     # The captcha's test hook: answers land in this folder (refused by `serve` off loopback).
-    srv = Server(db, folder, SOLLICITATIONS_CAPTCHA_TEST_DIR=str(folder / "captcha"), SOLLICITATIONS_SESSION_CHECK_SECONDS="2")
+    srv = Server(
+        db, folder, SOLLICITATIONS_CAPTCHA_TEST_DIR=str(folder / "captcha"), SOLLICITATIONS_SESSION_CHECK_SECONDS="2"
+    )
     srv.captcha_dir = folder / "captcha"
     srv.db = db
     yield srv
@@ -109,8 +112,13 @@ def in_viewport(page, locator) -> bool:
         return False
     box = locator.bounding_box()
     view = page.viewport_size
-    return bool(box) and box["y"] < view["height"] and box["y"] + box["height"] > 0 \
-        and box["x"] < view["width"] and box["x"] + box["width"] > 0
+    return (
+        bool(box)
+        and box["y"] < view["height"]
+        and box["y"] + box["height"] > 0
+        and box["x"] < view["width"]
+        and box["x"] + box["width"] > 0
+    )
 
 
 def type_keys(page, label: str, text: str) -> None:

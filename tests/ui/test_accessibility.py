@@ -6,6 +6,7 @@ statement are scanned with axe-core's WCAG 2.0/2.1 A and AA rules; a serious or 
 fails, with the rule, its help and the elements it found. The users, their requests and the blocks come
 from the package: a new role, status or block is scanned without editing this file.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -133,4 +134,3 @@ def test_every_screen_of_every_user(shared_server, page, user, richest_requests)
             page.wait_for_timeout(300)
     assert_clean(found)
     assert page.console_errors == []
-

@@ -1,4 +1,5 @@
 """'Nous contacter' without login: the captcha read through the test-only hook."""
+
 from sollicitations import captcha, rules
 from sollicitations_ui.contact import proof
 
@@ -10,8 +11,14 @@ CAPTCHA_FIELD = "Recopiez les caractères de l'image *"
 def captcha_answer(server, after: str | None = None) -> tuple[str, str]:
     """The last challenge's (token, answer), once it differs from `after`'s token."""
     path = server.captcha_dir / "last"
-    token, answer = wait_until(lambda: path.exists() and path.read_text().split()
-                               and path.read_text().split()[0] != after and path.read_text().split())
+    token, answer = wait_until(
+        lambda: (
+            path.exists()
+            and path.read_text().split()
+            and path.read_text().split()[0] != after
+            and path.read_text().split()
+        )
+    )
     return token, answer
 
 

@@ -1,5 +1,6 @@
 """French date entry in "Rechercher": a calendar in French, a field one can type jj/mm/aaaa into,
 and a French message under the field for a date that does not exist."""
+
 from __future__ import annotations
 
 import re
@@ -37,16 +38,28 @@ def test_calendar_in_french_and_a_typed_day_filters(shared_server, page, desk):
     assert in_viewport(page, calendar)
     button = page.get_by_role("button", name="Rechercher", exact=True).last
     box, shown = button.bounding_box(), calendar.bounding_box()
-    overlaps = not (box["y"] >= shown["y"] + shown["height"] or box["y"] + box["height"] <= shown["y"]
-                    or box["x"] >= shown["x"] + shown["width"] or box["x"] + box["width"] <= shown["x"])
+    overlaps = not (
+        box["y"] >= shown["y"] + shown["height"]
+        or box["y"] + box["height"] <= shown["y"]
+        or box["x"] >= shown["x"] + shown["width"]
+        or box["x"] + box["width"] <= shown["x"]
+    )
     assert not overlaps, (box, shown)
     screenshots(page, "dates-calendrier")
     page.keyboard.press("Escape")
 
     # Typed as a person types, then searched: only that day's requests (the package says which).
     me = desk.as_user("fournisseur")
-    day = me.search(1, 50, sort="saisie", statut=["Brouillon", "Envoyée", "En cours", "Fermée", "Répondue",
-                                                 "Informations compl. requises"])["Saisie le"].iloc[0].date()
+    day = (
+        me.search(
+            1,
+            50,
+            sort="saisie",
+            statut=["Brouillon", "Envoyée", "En cours", "Fermée", "Répondue", "Informations compl. requises"],
+        )["Saisie le"]
+        .iloc[0]
+        .date()
+    )
     typed = day.strftime("%d/%m/%Y")
     expected = sorted(me.search(1, 50, du=typed, au=typed)["Référence"].tolist())
     type_keys(page, DU, typed)

@@ -1,10 +1,11 @@
-""""Consulter" as each demo role sees it, at each status it can read: exactly the buttons of
+""" "Consulter" as each demo role sees it, at each status it can read: exactly the buttons of
 `UserDesk.actions(n)`, no block before its button is clicked, and each block closed again by "Annuler".
 
 The cases are derived from the package (the demo's logins, the requests each reads, their actions): a
 new role, status or transition is covered without editing this file. Requests are opened as a user
 opens them, from Synthèse or Rechercher, after having visited Consulter with nothing open.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,7 +25,9 @@ LABELS = [*dict.fromkeys(b.label for b in BUTTONS), DOWNLOAD.label]
 MODE_OF = {b.label: b.mode for b in (*BUTTONS, DOWNLOAD)}
 TITLES = [title for title, _ in BLOCKS.values()]
 VALIDATES = sorted({validate for _, validate in BLOCKS.values()})
-NUMBER_CELLS = ".tabulator-cell[tabulator-field='Numéro de la sollicitation'], .tabulator-cell[tabulator-field='Référence']"
+NUMBER_CELLS = (
+    ".tabulator-cell[tabulator-field='Numéro de la sollicitation'], .tabulator-cell[tabulator-field='Référence']"
+)
 # A few cases whose screenshots we look at: (login, status).
 PICTURED = {("fournisseur", Status.REPONDUE), ("destinataire", Status.EN_COURS), ("lecteur", Status.INFORMATIONS_REQUISES),
             ("support", Status.ENVOYEE), ("gestionnaire", Status.FERMEE)}  # fmt: skip
@@ -143,7 +146,9 @@ def test_the_detail_shows_what_actions_allow(shared_server, page, world, login_)
             if (login_, status) in PICTURED and mode in ("cloture", "reponse"):
                 screenshots(page, f"detail-{login_}-{status.value}-{mode}")
             button(page, "Annuler").first.click()
-            wait_until(lambda expected=expected: open_blocks(page) == [] and shown_buttons(page) == expected, timeout=20)
+            wait_until(
+                lambda expected=expected: open_blocks(page) == [] and shown_buttons(page) == expected, timeout=20
+            )
     assert ways <= {"Synthèse", "Rechercher"} and ways
     assert page.console_errors == []
 
@@ -224,18 +229,36 @@ def test_each_action_of_the_guide_says_so_where_the_user_looks(server, browser, 
     reopen(agent, server, numero)
     act(agent, "Prendre en charge", {}, "", "Vous avez pris en charge la sollicitation", numero)
     assert button(agent, "Prendre en charge").count() == 0
-    act(agent, "Demander des informations complémentaires", {"Commentaire *": "Merci de joindre le bon de commande."},
-        "Valider", "La demande d'informations complémentaires a été envoyée", numero)
+    act(
+        agent,
+        "Demander des informations complémentaires",
+        {"Commentaire *": "Merci de joindre le bon de commande."},
+        "Valider",
+        "La demande d'informations complémentaires a été envoyée",
+        numero,
+    )
     screenshots(agent, "detail-message-demande-informations")
 
     reopen(supplier, server, numero)
-    act(supplier, "Ajouter complément d'information", {"Complément d'information *": "Le voici, en pièce jointe."},
-        "Valider et envoyer", "Le complément d'information a été envoyé", numero)
+    act(
+        supplier,
+        "Ajouter complément d'information",
+        {"Complément d'information *": "Le voici, en pièce jointe."},
+        "Valider et envoyer",
+        "Le complément d'information a été envoyé",
+        numero,
+    )
     screenshots(supplier, "detail-message-complement")
 
     reopen(agent, server, numero)
-    act(agent, "Répondre", {"Commentaire *": "La facture est mise en paiement."}, "Valider",
-        "La réponse à la sollicitation", numero)
+    act(
+        agent,
+        "Répondre",
+        {"Commentaire *": "La facture est mise en paiement."},
+        "Valider",
+        "La réponse à la sollicitation",
+        numero,
+    )
 
     reopen(supplier, server, numero)
     act(supplier, "Clôturer", {"Commentaires *": "Merci, c'est réglé."}, "Valider", "est fermée", numero)

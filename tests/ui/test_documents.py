@@ -1,4 +1,5 @@
 """Issue 6 in the browser: the detail PDF with its attachments, search exports, viewing a PDF."""
+
 import io
 
 import openpyxl
@@ -39,7 +40,9 @@ def test_export_the_whole_search_to_xlsx(server, page):
                            for label in ("Envoyée", "En cours")))  # fmt: skip
     page.wait_for_timeout(300)
     page.get_by_role("button", name="Rechercher", exact=True).last.click()
-    references = page.locator(".tabulator-row", has_text="Visualiser").locator(".tabulator-cell[tabulator-field='Référence']")
+    references = page.locator(".tabulator-row", has_text="Visualiser").locator(
+        ".tabulator-cell[tabulator-field='Référence']"
+    )
     shown = wait_until(lambda: references.all_inner_texts())  # one page of 10 holds the demo's few
     click(page, "Exporter les résultats")
     ready = page.get_by_role("button", name="Télécharger le fichier")

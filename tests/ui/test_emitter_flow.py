@@ -1,4 +1,5 @@
 """The guide's emitter scenarios, clicked as a supplier would."""
+
 import re
 import zipfile
 from datetime import date
@@ -83,9 +84,15 @@ def test_object_errors_save_attach_send_then_find_it(server, page, tmp_path):
     page.locator(".tabulator-cell[tabulator-field='Référence']", has_text=str(numero)).click()
     # Visible ones: the entry form, in its hidden tab, still shows the request just sent.
     page.get_by_text(f"Détail de la sollicitation n° {numero}").filter(visible=True).first.wait_for()
-    for block in ("En-tête de la sollicitation", "Informations Structure émettrice",
-                  "Information Structure Destinatrice", "Description", "Commentaires/Réponses",
-                  "Historique", "Pièces jointes"):
+    for block in (
+        "En-tête de la sollicitation",
+        "Informations Structure émettrice",
+        "Information Structure Destinatrice",
+        "Description",
+        "Commentaires/Réponses",
+        "Historique",
+        "Pièces jointes",
+    ):
         page.get_by_text(block, exact=True).filter(visible=True).first.wait_for()
     page.get_by_text("STRUCTURE PUBLIQUE test").filter(visible=True).first.wait_for()
     screenshot(page, "consulter-envoyee")
@@ -168,7 +175,8 @@ def test_dashboard_drill_down_both_ways(server, page):
     page.get_by_text("Sollicitations par statut").first.wait_for()
     # A count: the list of those requests.
     cell = page.locator(".tabulator-row", has_text="00000000002145 - REC201FOURNISSEUR").locator(
-        ".tabulator-cell[tabulator-field='Brouillon']")
+        ".tabulator-cell[tabulator-field='Brouillon']"
+    )
     count = int(cell.inner_text())
     cell.click()
     page.get_by_text(f"Page 1 / 1 ({count} ligne").wait_for()

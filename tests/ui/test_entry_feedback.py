@@ -1,4 +1,5 @@
 """The guide's entry scenario, typed as a supplier types it: every result is shown where the user looks."""
+
 import re
 
 import pytest

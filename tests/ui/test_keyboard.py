@@ -4,6 +4,7 @@ No click and no fill on any element: only keys (`page.keyboard`), and the OS fil
 `expect_file_chooser` (a person answers it with the keyboard too). At each step the focused element, found
 through Bokeh's shadow roots, is in the window and shows a focus indicator.
 """
+
 from itertools import pairwise
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -224,7 +225,7 @@ def test_supplier_files_a_request_with_the_keyboard_only(server, page, tmp_path)
     names = [p["name"] for p in walked]
     assert names[: len(FORM_FIELDS)] == FORM_FIELDS, names
     # Between them, only the attachments' table (its "select all" box): its buttons are disabled until saved.
-    assert [p["type"] for p in walked[len(FORM_FIELDS):-2]] == ["checkbox"], names
+    assert [p["type"] for p in walked[len(FORM_FIELDS) : -2]] == ["checkbox"], names
     assert names[-2:] == ["Saisir une nouvelle sollicitation", "Enregistrer"], names
     assert {p["region"] for p in walked} == {"main"}, walked
     keys = page.evaluate(READING_KEYS)

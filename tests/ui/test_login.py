@@ -1,4 +1,5 @@
 """The login page: French refusals, lock-out, the page asked for reached after login."""
+
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -70,7 +71,7 @@ def test_a_next_that_is_not_a_local_path_leads_to_the_app(shared_server, asked):
     with urllib.request.urlopen(f"{shared_server.url}/login?{query}", timeout=10) as page:
         assert page.status == 200
         cookie = page.headers["Set-Cookie"]
-    assert cookie.split(";")[0] in ('next_url=/app', 'next_url="/app"'), cookie
+    assert cookie.split(";")[0] in ("next_url=/app", 'next_url="/app"'), cookie
     data = urllib.parse.urlencode({"username": "fournisseur", "password": "fournisseur"}).encode()
     request = urllib.request.Request(shared_server.url + "/login", data=data, headers={"Cookie": cookie.split(";")[0]})
     opener = urllib.request.build_opener(NoRedirect())

@@ -1,5 +1,6 @@
 """The managers' page as a manager reads it (status table first, figures in sub-tabs loaded when opened),
 the monthly chart's axis, no blank scroll space on any tab of any role, and "/" leading to the app."""
+
 from __future__ import annotations
 
 import urllib.error

@@ -1,4 +1,5 @@
 """Receivers, read-only agents, the support desk and managers: each sees its own space."""
+
 from .conftest import choose, click, login, screenshot, wait_until
 from .test_emitter_flow import shown_status
 from .test_round_trip import open_request, receiver_comment
@@ -40,14 +41,18 @@ def test_manager_filters_figures_and_their_data(server, page):
     page.get_by_label("Catégorie", exact=True).select_option(label="Connexion")
     page.wait_for_timeout(500)  # the choice reaches the server before the button does
     click(page, "Appliquer")
-    wait_until(lambda: page.locator(".tabulator-row", has_text="REC201DESTINATAIRE").filter(visible=True).count() == 0,
-               timeout=40)
+    wait_until(
+        lambda: page.locator(".tabulator-row", has_text="REC201DESTINATAIRE").filter(visible=True).count() == 0,
+        timeout=40,
+    )
     # The monthly chart follows the filters too: the demo has one "Connexion" request, sent.
     open_sub_tab(page, "Par mois")
     wait_until(lambda: figure_csv(page, SUB_TABS["Par mois"]).splitlines()[0] == "Mois;Envoyée", timeout=20)
     filtered = figure_csv(page, SUB_TABS["Par mois"]).splitlines()
     assert filtered[0] == "Mois;Envoyée" and sum_of(filtered) == 1, filtered
-    page.locator(".card", has_text=SUB_TABS["Par mois"]).filter(visible=True).first.locator(".bk-Figure").first.wait_for()
+    page.locator(".card", has_text=SUB_TABS["Par mois"]).filter(visible=True).first.locator(
+        ".bk-Figure"
+    ).first.wait_for()
     assert page.console_errors == []
 
 

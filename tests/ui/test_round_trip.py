@@ -68,7 +68,9 @@ def test_round_trip_between_supplier_and_receiver(server, browser, tmp_path):
 
     # The agent finds it on top of "Sollicitations à traiter", takes it in charge and asks.
     agent.goto(server.url + "/app")
-    agent.locator(".tabulator-cell[tabulator-field='Numéro de la sollicitation']", has_text=str(numero)).first.wait_for()
+    agent.locator(
+        ".tabulator-cell[tabulator-field='Numéro de la sollicitation']", has_text=str(numero)
+    ).first.wait_for()
     open_request(agent, server, numero)
     click(agent, "Prendre en charge")
     agent.get_by_text(f"Vous avez pris en charge la sollicitation n° {numero}.").first.wait_for()
@@ -117,10 +119,15 @@ def test_round_trip_between_supplier_and_receiver(server, browser, tmp_path):
     wait_until(lambda: shown_status(supplier) == "Fermée")
 
     expected = [
-        ("MARCHAND Élise", "Envoyée"), ("NAVARRO Inès", "En cours"),
-        ("NAVARRO Inès", "Informations compl. requises"), ("MARCHAND Élise", "Informations compl. requises"),
-        ("MARCHAND Élise", "Envoyée"), ("NAVARRO Inès", "Répondue"), ("MARCHAND Élise", "Envoyée"),
-        ("NAVARRO Inès", "Répondue"), ("MARCHAND Élise", "Fermée"),
+        ("MARCHAND Élise", "Envoyée"),
+        ("NAVARRO Inès", "En cours"),
+        ("NAVARRO Inès", "Informations compl. requises"),
+        ("MARCHAND Élise", "Informations compl. requises"),
+        ("MARCHAND Élise", "Envoyée"),
+        ("NAVARRO Inès", "Répondue"),
+        ("MARCHAND Élise", "Envoyée"),
+        ("NAVARRO Inès", "Répondue"),
+        ("MARCHAND Élise", "Fermée"),
     ]
     open_request(agent, server, numero)
     for page in (supplier, agent):

@@ -3,6 +3,7 @@
 The tour only reads, over one server; the pictures land in tests/ui/screenshots/ (one per user,
 tab and size) for a person to look at. Each screen renders with no traceback and no console error.
 """
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Issue 9 through the served app: who may open what by URL, and hostile text on every screen."""
+
 import pytest
 
 import sollicitations as sol
@@ -92,7 +93,9 @@ def test_hostile_text_in_every_field_never_runs(server, browser, tmp_path):
     open_tab(supplier, "Synthèse")
     open_tab(supplier, "Tableau de bord")
     agent.goto(server.url + "/app")
-    agent.locator(".tabulator-cell[tabulator-field='Numéro de la sollicitation']", has_text=str(numero)).first.wait_for()
+    agent.locator(
+        ".tabulator-cell[tabulator-field='Numéro de la sollicitation']", has_text=str(numero)
+    ).first.wait_for()
     agent.goto(f"{server.url}/app?numero={numero}")
     agent.get_by_text(PAYLOADS[1]).first.wait_for()
     for page in (supplier, agent):

@@ -1,4 +1,5 @@
 """Issue 7: a write through the served app reaches another process's read-only desk in time."""
+
 import subprocess
 import sys
 import time

@@ -7,6 +7,7 @@ the order is said above the table and marked on its column, and the rows are in 
 order, newest first. The server serves a world of a thousand requests and more, so that totals
 read "1 211", not "1,211".
 """
+
 from __future__ import annotations
 
 import shutil
@@ -69,7 +70,11 @@ def first_page(desk, user: str, tab: str):
     space = me.user.spaces()[0]
     if tab == "Synthèse":
         frame = me.to_process(page=1, page_size=10, space=space)
-        return frame, synthesis_state.ORDER.get(space, synthesis_state.ORDER[Space.RECUES]), "Numéro de la sollicitation"
+        return (
+            frame,
+            synthesis_state.ORDER.get(space, synthesis_state.ORDER[Space.RECUES]),
+            "Numéro de la sollicitation",
+        )
     if tab == "Rechercher":
         frame = me.search(1, 10, space, sort=search_state.SEARCH_SORT, statut=EVERY_STATUS)
         return frame, search_state.ORDER, "Référence"
@@ -84,8 +89,14 @@ def page_columns(desk, user: str) -> list[str]:
     return list(me.to_process(page_size=1, space=space).columns) + (["Actions"] if space == Space.EMISES else [])
 
 
-CASES = [("fournisseur", "Synthèse"), ("destinataire", "Synthèse"), ("fournisseur", "Rechercher"),
-         ("support", "Rechercher"), ("gestionnaire", "Rechercher"), ("support", "Courriels")]
+CASES = [
+    ("fournisseur", "Synthèse"),
+    ("destinataire", "Synthèse"),
+    ("fournisseur", "Rechercher"),
+    ("support", "Rechercher"),
+    ("gestionnaire", "Rechercher"),
+    ("support", "Courriels"),
+]
 
 # For each visible header title and cell of the table: is anything cut (wider than its box), is a
 # word broken across two lines (a word: between spaces, or ending with a hyphen, where the browser
@@ -138,8 +149,9 @@ def show(page, user: str, tab: str) -> None:
             page.get_by_role("checkbox", name=label, exact=True).check()
             page.wait_for_timeout(200)  # each choice reaches the server before the next one
         page.wait_for_timeout(300)  # the choices reach the server before the button does
-        wait_until(lambda: all(page.get_by_role("checkbox", name=label, exact=True).is_checked()
-                               for label in EVERY_STATUS))
+        wait_until(
+            lambda: all(page.get_by_role("checkbox", name=label, exact=True).is_checked() for label in EVERY_STATUS)
+        )
         page.get_by_role("button", name="Rechercher", exact=True).last.click()
 
 

@@ -3,6 +3,7 @@ and desks shared by a module (the demo world, and the demo world with generated 
 
 Test modules import the helpers with `from .conftest import ...` (tests/unit is a package).
 """
+
 from __future__ import annotations
 
 import shutil
@@ -26,50 +27,86 @@ STATUSES = list(Status)
 ROUTES = {
     # REC201FOURNISSEUR -> REC201DESTINATAIRE (agents destinataire, collegue; lecteur reads only)
     "own": dict(
-        emitter="fournisseur", receiver="destinataire",
-        fields=dict(categorie="Factures émises", sous_categorie="Question pour une entité publique",
-                    structure=demo.REC201FOURNISSEUR, destinataire=demo.REC201DESTINATAIRE,
-                    description="Quelles pièces faut-il joindre aux factures ?"),
+        emitter="fournisseur",
+        receiver="destinataire",
+        fields=dict(
+            categorie="Factures émises",
+            sous_categorie="Question pour une entité publique",
+            structure=demo.REC201FOURNISSEUR,
+            destinataire=demo.REC201DESTINATAIRE,
+            description="Quelles pièces faut-il joindre aux factures ?",
+        ),
     ),
     # Menuiserie Dupont -> REC201DESTINATAIRE: another emitter, the same recipient as "own"
     "dupont": dict(
-        emitter="dupont", receiver="destinataire",
-        fields=dict(categorie="Factures émises", sous_categorie="Question pour une entité publique",
-                    structure=demo.MENUISERIE_DUPONT, destinataire=demo.REC201DESTINATAIRE,
-                    description="Où en est le paiement de notre facture ?"),
+        emitter="dupont",
+        receiver="destinataire",
+        fields=dict(
+            categorie="Factures émises",
+            sous_categorie="Question pour une entité publique",
+            structure=demo.MENUISERIE_DUPONT,
+            destinataire=demo.REC201DESTINATAIRE,
+            description="Où en est le paiement de notre facture ?",
+        ),
     ),
     # REC201FOURNISSEUR -> the finance office of its TIC refund request
     "tic": dict(
-        emitter="fournisseur", receiver="agent_tic",
-        fields=dict(categorie="Remboursement TIC", sous_categorie="Question sur une demande rejetée",
-                    structure=demo.REC201FOURNISSEUR, type_objet="Demande de remboursement TIC",
-                    numero_objet="TIC-2017-000042", description="Pourquoi ce rejet ?"),
+        emitter="fournisseur",
+        receiver="agent_tic",
+        fields=dict(
+            categorie="Remboursement TIC",
+            sous_categorie="Question sur une demande rejetée",
+            structure=demo.REC201FOURNISSEUR,
+            type_objet="Demande de remboursement TIC",
+            numero_objet="TIC-2017-000042",
+            description="Pourquoi ce rejet ?",
+        ),
     ),
     # REC100FOURNISSEUR -> the support desk
     "support": dict(
-        emitter="fournisseur", receiver="support",
-        fields=dict(categorie="Compte utilisateur", sous_categorie="Habilitations",
-                    structure=demo.REC100FOURNISSEUR, description="Un collègue doit être habilité."),
+        emitter="fournisseur",
+        receiver="support",
+        fields=dict(
+            categorie="Compte utilisateur",
+            sous_categorie="Habilitations",
+            structure=demo.REC100FOURNISSEUR,
+            description="Un collègue doit être habilité.",
+        ),
     ),
     # LES LOGES DU GREL -> the justice-expense regulation bureau
     "bureau": dict(
-        emitter="fournisseur", receiver="bureau_fj",
-        fields=dict(categorie="Mémoires de frais de justice",
-                    sous_categorie="Question générale sur la réglementation",
-                    structure=demo.LOGES_DU_GREL, description="Quel barème pour les experts ?"),
+        emitter="fournisseur",
+        receiver="bureau_fj",
+        fields=dict(
+            categorie="Mémoires de frais de justice",
+            sous_categorie="Question générale sur la réglementation",
+            structure=demo.LOGES_DU_GREL,
+            description="Quel barème pour les experts ?",
+        ),
     ),
     # LES LOGES DU GREL -> STRUCTURE PUBLIQUE test, through invoice 2017/640 (lecteur not habilitated)
     "facture": dict(
-        emitter="fournisseur", receiver="destinataire",
-        fields=dict(categorie="Factures émises", sous_categorie="Rejet d'une facture",
-                    structure=demo.LOGES_DU_GREL, type_objet="Facture", numero_objet="2017/640",
-                    description="Pourquoi la facture a-t-elle été rejetée ?"),
+        emitter="fournisseur",
+        receiver="destinataire",
+        fields=dict(
+            categorie="Factures émises",
+            sous_categorie="Rejet d'une facture",
+            structure=demo.LOGES_DU_GREL,
+            type_objet="Facture",
+            numero_objet="2017/640",
+            description="Pourquoi la facture a-t-elle été rejetée ?",
+        ),
     ),
     # "Nous contacter": no emitter, straight to the support desk
     "contact": dict(
-        emitter=None, receiver="support",
-        fields=dict(categorie="Connexion", sous_categorie="Compte bloqué", email="visiteur@exemple.fr",
-                    description="Mon compte est bloqué depuis ce matin."),
+        emitter=None,
+        receiver="support",
+        fields=dict(
+            categorie="Connexion",
+            sous_categorie="Compte bloqué",
+            email="visiteur@exemple.fr",
+            description="Mon compte est bloqué depuis ce matin.",
+        ),
     ),
 }
 # The statuses a "Nous contacter" request can reach: nobody can act for its (absent) emitter.
@@ -89,9 +126,13 @@ def assert_invariants(desk) -> None:
         rows = q(sql)
         assert rows.empty, f"{what}:\n{rows.head(20).to_string()}"
 
-    none("SELECT numero, statut FROM sollicitations s WHERE NOT EXISTS "
-         "(SELECT 1 FROM historique h WHERE h.numero = s.numero)", "requests without history")
-    none("""
+    none(
+        "SELECT numero, statut FROM sollicitations s WHERE NOT EXISTS "
+        "(SELECT 1 FROM historique h WHERE h.numero = s.numero)",
+        "requests without history",
+    )
+    none(
+        """
         WITH ranked AS (
             SELECT numero, nouveau_statut,
                    row_number() OVER (PARTITION BY numero ORDER BY date DESC, id DESC) AS rn
@@ -99,50 +140,81 @@ def assert_invariants(desk) -> None:
         SELECT s.numero, s.statut, r.nouveau_statut FROM sollicitations s
         JOIN ranked r ON r.numero = s.numero AND r.rn = 1
         WHERE r.nouveau_statut <> s.statut
-        """, "status differs from the new status of the last history row")
-    none("""
+        """,
+        "status differs from the new status of the last history row",
+    )
+    none(
+        """
         SELECT numero, id, ancien_statut, previous FROM (
             SELECT numero, id, ancien_statut,
                    lag(nouveau_statut) OVER (PARTITION BY numero ORDER BY date, id) AS previous
             FROM historique) h
         WHERE ancien_statut IS DISTINCT FROM previous
-        """, "history rows whose old status is not the previous row's new status")
+        """,
+        "history rows whose old status is not the previous row's new status",
+    )
     for table in ("historique", "commentaires", "pieces_jointes"):
-        none(f"SELECT t.* FROM {table} t WHERE NOT EXISTS "
-             f"(SELECT 1 FROM sollicitations s WHERE s.numero = t.numero)", f"orphan rows in {table}")
-    none("SELECT c.id FROM pieces_jointes_contenu c WHERE NOT EXISTS "
-         "(SELECT 1 FROM pieces_jointes p WHERE p.id = c.id)", "attachment contents without metadata")
-    none("SELECT p.id FROM pieces_jointes p WHERE NOT EXISTS "
-         "(SELECT 1 FROM pieces_jointes_contenu c WHERE c.id = p.id)", "attachments without content")
+        none(
+            f"SELECT t.* FROM {table} t WHERE NOT EXISTS (SELECT 1 FROM sollicitations s WHERE s.numero = t.numero)",
+            f"orphan rows in {table}",
+        )
+    none(
+        "SELECT c.id FROM pieces_jointes_contenu c WHERE NOT EXISTS (SELECT 1 FROM pieces_jointes p WHERE p.id = c.id)",
+        "attachment contents without metadata",
+    )
+    none(
+        "SELECT p.id FROM pieces_jointes p WHERE NOT EXISTS (SELECT 1 FROM pieces_jointes_contenu c WHERE c.id = p.id)",
+        "attachments without content",
+    )
     # The full-text index holds exactly the words of each request's description and comments.
-    words = words_sql("SELECT numero, description AS texte FROM sollicitations"
-                      " UNION ALL SELECT numero, texte FROM commentaires")
+    words = words_sql(
+        "SELECT numero, description AS texte FROM sollicitations UNION ALL SELECT numero, texte FROM commentaires"
+    )
     stop = list(STOP_WORDS)
-    for missing, sql in (("missing from", f"{words} EXCEPT SELECT mot, numero FROM mots"),
-                         ("stale in", f"SELECT mot, numero FROM mots EXCEPT {words}")):
+    for missing, sql in (
+        ("missing from", f"{words} EXCEPT SELECT mot, numero FROM mots"),
+        ("stale in", f"SELECT mot, numero FROM mots EXCEPT {words}"),
+    ):
         rows = desk.store.query_df(sql, [stop])
         assert rows.empty, f"words {missing} the full-text index:\n{rows.head(20).to_string()}"
     # The first steps kept on each request are those its history tells.
     firsts = ", ".join(f"{sql} AS {column}" for column, sql in FIRST_STEPS.items())
     differ = " OR ".join(f"s.{c} IS DISTINCT FROM f.{c}" for c in FIRST_STEPS)
-    none(f"SELECT s.numero FROM sollicitations s JOIN (SELECT h.numero, {firsts} FROM historique h GROUP BY h.numero) f"
-         f" ON f.numero = s.numero WHERE {differ}", "first steps out of step with the history")
+    none(
+        f"SELECT s.numero FROM sollicitations s JOIN (SELECT h.numero, {firsts} FROM historique h GROUP BY h.numero) f"
+        f" ON f.numero = s.numero WHERE {differ}",
+        "first steps out of step with the history",
+    )
     codes = [s.value for s in Status]
     known = ", ".join(f"'{c}'" for c in codes)
     none(f"SELECT numero, statut FROM sollicitations WHERE statut NOT IN ({known})", "unknown statuses")
-    none("SELECT numero FROM sollicitations WHERE statut <> 'brouillon' AND destinataire_id IS NULL",
-         "sent requests without a recipient")
-    keys = " OR ".join(f"{key} IS DISTINCT FROM CASE WHEN {column} SIMILAR TO '[0-9]{{14}}' THEN CAST({column} AS BIGINT)"
-                       f" WHEN {column} IS NOT NULL THEN -1 END" for column, key in STRUCTURE_KEYS.items())
-    none(f"SELECT numero, emetteur_id, emetteur_cle, destinataire_id, destinataire_cle FROM sollicitations WHERE {keys}",
-         "structure keys out of step with the identifiers")
-    none("SELECT numero FROM sollicitations WHERE contact <> (emetteur_id IS NULL)",
-         "contact requests with an emitter, or others without")
-    none("SELECT numero FROM sollicitations WHERE (statut = 'fermee') <> (cloturee_le IS NOT NULL)"
-         " OR (statut = 'fermee') <> (resolue IS NOT NULL)", "closing fields out of step with the status")
-    none("SELECT id, cote FROM commentaires WHERE cote NOT IN ('emetteur', 'destinataire')"
-         " UNION ALL SELECT id, cote FROM pieces_jointes WHERE cote NOT IN ('emetteur', 'destinataire')",
-         "comments or attachments of an unknown side")
+    none(
+        "SELECT numero FROM sollicitations WHERE statut <> 'brouillon' AND destinataire_id IS NULL",
+        "sent requests without a recipient",
+    )
+    keys = " OR ".join(
+        f"{key} IS DISTINCT FROM CASE WHEN {column} SIMILAR TO '[0-9]{{14}}' THEN CAST({column} AS BIGINT)"
+        f" WHEN {column} IS NOT NULL THEN -1 END"
+        for column, key in STRUCTURE_KEYS.items()
+    )
+    none(
+        f"SELECT numero, emetteur_id, emetteur_cle, destinataire_id, destinataire_cle FROM sollicitations WHERE {keys}",
+        "structure keys out of step with the identifiers",
+    )
+    none(
+        "SELECT numero FROM sollicitations WHERE contact <> (emetteur_id IS NULL)",
+        "contact requests with an emitter, or others without",
+    )
+    none(
+        "SELECT numero FROM sollicitations WHERE (statut = 'fermee') <> (cloturee_le IS NOT NULL)"
+        " OR (statut = 'fermee') <> (resolue IS NOT NULL)",
+        "closing fields out of step with the status",
+    )
+    none(
+        "SELECT id, cote FROM commentaires WHERE cote NOT IN ('emetteur', 'destinataire')"
+        " UNION ALL SELECT id, cote FROM pieces_jointes WHERE cote NOT IN ('emetteur', 'destinataire')",
+        "comments or attachments of an unknown side",
+    )
     # Every recorded step is one the transition table allows, for one side or the other.
     steps = q("SELECT DISTINCT ancien_statut, action, nouveau_statut FROM historique")
     illegal = []

@@ -1,4 +1,5 @@
 """Local accounts: argon2 hashes only, French refusals, lock-out after repeated failures."""
+
 import logging
 from datetime import timedelta
 

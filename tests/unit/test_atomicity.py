@@ -1,5 +1,6 @@
 """One use case, one transaction: a transition that fails, for whatever reason, leaves the request's
 status, history, comments and attachments as they were; and the store's invariants always hold."""
+
 from __future__ import annotations
 
 import pytest
@@ -67,8 +68,12 @@ def test_failure_while_creating_creates_nothing(world, monkeypatch, entry):
     fail_after(monkeypatch, world.desk.store, "append_history")
     with nothing_changes(world.desk), pytest.raises(Boom):
         getattr(world.emitter(), entry)(**{**_form(), "description": "Jamais enregistrée"})
-    assert world.desk.store.query_df(
-        "SELECT count(*) AS n FROM sollicitations WHERE description = 'Jamais enregistrée'")["n"][0] == 0
+    assert (
+        world.desk.store.query_df("SELECT count(*) AS n FROM sollicitations WHERE description = 'Jamais enregistrée'")[
+            "n"
+        ][0]
+        == 0
+    )
 
 
 def test_failure_while_deleting_a_draft_keeps_all_of_it(world, monkeypatch):
@@ -165,12 +170,12 @@ def test_invariants_hold_on_the_demo_worlds(desk, generated_template, tmp_path):
 
 CORRUPTIONS = {
     "status-without-history": "UPDATE sollicitations SET statut = 'fermee', cloturee_le = now(), resolue = true"
-                              " WHERE numero = 4",
+    " WHERE numero = 4",
     "orphan-history": "INSERT INTO historique VALUES (9999, 424242, now(), 'x', 'respond', 'en_cours',"
-                      " 'repondue', NULL)",
+    " 'repondue', NULL)",
     "orphan-comment": "INSERT INTO commentaires VALUES (9999, 424242, now(), 'x', 'emetteur', 'texte')",
     "orphan-attachment": "INSERT INTO pieces_jointes VALUES (9999, 424242, 'Sollicitation', 'd', 'txt', 'd.txt',"
-                         " 1, 'x', 'emetteur', 'x', now())",
+    " 1, 'x', 'emetteur', 'x', now())",
     "content-without-metadata": "INSERT INTO pieces_jointes_contenu VALUES (9999, 'x'::BYTEA)",
     "broken-chain": "UPDATE historique SET ancien_statut = 'brouillon' WHERE numero = 2 AND action = 'respond'",
     "illegal-step": "UPDATE historique SET action = 'take_in_charge' WHERE numero = 2 AND action = 'respond'",
@@ -190,5 +195,9 @@ def test_invariants_catch_a_corrupted_store(demo_template, tmp_path, name):
 
 
 def _form():
-    return dict(categorie="Factures émises", sous_categorie="Mandat de facturation",
-                structure=demo.REC201FOURNISSEUR, description="Comment déclarer un mandat ?")
+    return dict(
+        categorie="Factures émises",
+        sous_categorie="Mandat de facturation",
+        structure=demo.REC201FOURNISSEUR,
+        description="Comment déclarer un mandat ?",
+    )

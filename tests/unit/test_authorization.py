@@ -6,6 +6,7 @@ requests of its structures; a receiving agent on the requests sent to its struct
 and acts only with droit_modification; support agents likewise for the support desk; managers read
 everything and write nothing. Whatever is refused changes nothing.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -45,8 +46,11 @@ class Rights:
         return [s for s, has in (("emises", self.emit), ("recues", self.receive), ("toutes", self.manager)) if has]
 
     def reads(self, row) -> bool:
-        return self.manager or row["emetteur_id"] in self.emit or (
-            row["statut"] != "brouillon" and row["destinataire_id"] in self.receive)
+        return (
+            self.manager
+            or row["emetteur_id"] in self.emit
+            or (row["statut"] != "brouillon" and row["destinataire_id"] in self.receive)
+        )
 
     def reads_in(self, space, row) -> bool:
         if space == "emises":
@@ -57,7 +61,8 @@ class Rights:
 
     def sides(self, row) -> list[Actor]:
         return ([E] if row["emetteur_id"] in self.emit else []) + (
-            [D] if row["destinataire_id"] in self.act_receive else [])
+            [D] if row["destinataire_id"] in self.act_receive else []
+        )
 
     def structures_of(self, space) -> set:
         return {"emises": self.emit, "recues": self.receive}.get(space, set(STRUCTURES))
@@ -95,8 +100,7 @@ class Targets(World):
 
     def state(self, numero):
         if numero not in self.known:
-            self.known[numero] = (self.desk.store.sollicitation(numero),
-                                  fingerprint(self.desk, numero, counts=False))
+            self.known[numero] = (self.desk.store.sollicitation(numero), fingerprint(self.desk, numero, counts=False))
         return self.known[numero]
 
     def forget(self, route, status):
@@ -141,32 +145,62 @@ def _refusal_is_clear(error) -> None:
 COMMENT = "Commentaire de la matrice"
 WRITES = {
     # use case: (status of the target, action, call(user, numero, targets, route))
-    "update_draft": (Status.BROUILLON, Action.UPDATE_DRAFT,
-                     lambda u, n, t, r: u.update_draft(n, description="Modifiée.")),
+    "update_draft": (
+        Status.BROUILLON,
+        Action.UPDATE_DRAFT,
+        lambda u, n, t, r: u.update_draft(n, description="Modifiée."),
+    ),
     "delete_draft": (Status.BROUILLON, Action.DELETE_DRAFT, lambda u, n, t, r: u.delete_draft(n)),
     "submit": (Status.BROUILLON, Action.SUBMIT, lambda u, n, t, r: u.submit(n)),
-    "add_attachment@brouillon": (Status.BROUILLON, Action.ADD_ATTACHMENT,
-                                 lambda u, n, t, r: u.add_attachment(n, *TEXT_FILE)),
-    "delete_attachment@brouillon": (Status.BROUILLON, Action.DELETE_ATTACHMENT,
-                                    lambda u, n, t, r: u.delete_attachment(n, t.attachment_id(n, E))),
+    "add_attachment@brouillon": (
+        Status.BROUILLON,
+        Action.ADD_ATTACHMENT,
+        lambda u, n, t, r: u.add_attachment(n, *TEXT_FILE),
+    ),
+    "delete_attachment@brouillon": (
+        Status.BROUILLON,
+        Action.DELETE_ATTACHMENT,
+        lambda u, n, t, r: u.delete_attachment(n, t.attachment_id(n, E)),
+    ),
     "close_early": (Status.ENVOYEE, Action.CLOSE_EARLY, lambda u, n, t, r: u.close(n, comment=COMMENT)),
     "take_in_charge": (Status.ENVOYEE, Action.TAKE_IN_CHARGE, lambda u, n, t, r: u.take_in_charge(n)),
     "assign": (Status.ENVOYEE, Action.ASSIGN, lambda u, n, t, r: u.assign(n, _assignee(t, n))),
-    "request_information": (Status.EN_COURS, Action.REQUEST_INFORMATION,
-                            lambda u, n, t, r: u.request_information(n, COMMENT)),
+    "request_information": (
+        Status.EN_COURS,
+        Action.REQUEST_INFORMATION,
+        lambda u, n, t, r: u.request_information(n, COMMENT),
+    ),
     "respond": (Status.EN_COURS, Action.RESPOND, lambda u, n, t, r: u.respond(n, COMMENT)),
-    "transfer_to_support": (Status.EN_COURS, Action.TRANSFER_TO_SUPPORT,
-                            lambda u, n, t, r: u.transfer_to_support(n, COMMENT)),
-    "add_attachment@en_cours": (Status.EN_COURS, Action.ADD_ATTACHMENT,
-                                lambda u, n, t, r: u.add_attachment(n, *TEXT_FILE)),
-    "delete_attachment@en_cours": (Status.EN_COURS, Action.DELETE_ATTACHMENT,
-                                   lambda u, n, t, r: u.delete_attachment(n, t.attachment_id(n, D))),
-    "add_complement": (Status.INFORMATIONS_REQUISES, Action.ADD_COMPLEMENT,
-                       lambda u, n, t, r: u.add_complement(n, COMMENT)),
-    "close_resolved": (Status.REPONDUE, Action.CLOSE_RESOLVED,
-                       lambda u, n, t, r: u.close(n, resolved=True, comment=COMMENT)),
-    "reopen": (Status.REPONDUE, Action.REOPEN,
-               lambda u, n, t, r: u.close(n, resolved=False, reopen=True, comment=COMMENT)),
+    "transfer_to_support": (
+        Status.EN_COURS,
+        Action.TRANSFER_TO_SUPPORT,
+        lambda u, n, t, r: u.transfer_to_support(n, COMMENT),
+    ),
+    "add_attachment@en_cours": (
+        Status.EN_COURS,
+        Action.ADD_ATTACHMENT,
+        lambda u, n, t, r: u.add_attachment(n, *TEXT_FILE),
+    ),
+    "delete_attachment@en_cours": (
+        Status.EN_COURS,
+        Action.DELETE_ATTACHMENT,
+        lambda u, n, t, r: u.delete_attachment(n, t.attachment_id(n, D)),
+    ),
+    "add_complement": (
+        Status.INFORMATIONS_REQUISES,
+        Action.ADD_COMPLEMENT,
+        lambda u, n, t, r: u.add_complement(n, COMMENT),
+    ),
+    "close_resolved": (
+        Status.REPONDUE,
+        Action.CLOSE_RESOLVED,
+        lambda u, n, t, r: u.close(n, resolved=True, comment=COMMENT),
+    ),
+    "reopen": (
+        Status.REPONDUE,
+        Action.REOPEN,
+        lambda u, n, t, r: u.close(n, resolved=False, reopen=True, comment=COMMENT),
+    ),
 }
 
 
@@ -192,8 +226,9 @@ def _write_cases():
 def test_the_logins_left_out_of_the_write_matrix_duplicate_others(targets, rights):
     same = ("emit", "receive", "act_receive", "manager")
     assert [getattr(rights["collegue"], a) for a in same] == [getattr(rights["destinataire"], a) for a in same]
-    recipients = {targets.desk.store.sollicitation(targets.target(r, Status.EN_COURS))["destinataire_id"]
-                  for r in WRITE_ROUTES}
+    recipients = {
+        targets.desk.store.sollicitation(targets.target(r, Status.EN_COURS))["destinataire_id"] for r in WRITE_ROUTES
+    }
     assert not (rights["bureau_fj"].receive | rights["bureau_fj"].emit) & recipients
     assert not rights["bureau_fj"].manager
 
@@ -239,8 +274,9 @@ READS = {
     "get": lambda u, n, t: u.get(n)["numero"] == n,
     "actions": lambda u, n, t: isinstance(u.actions(n), list),
     "attachments": lambda u, n, t: len(u.attachments(n)) == len(t.desk.store.attachments(n)),
-    "download": lambda u, n, t: u.attachment(n, t.attachment_id(n))[1]
-    == t.desk.store.attachment_content(t.attachment_id(n)),
+    "download": lambda u, n, t: (
+        u.attachment(n, t.attachment_id(n))[1] == t.desk.store.attachment_content(t.attachment_id(n))
+    ),
     "detail_pdf": lambda u, n, t: u.detail_pdf(n).startswith(b"%PDF-"),
     "detail_zip": lambda u, n, t: u.detail_zip(n).startswith(b"PK"),
 }
@@ -284,9 +320,11 @@ def test_lists_show_exactly_what_may_be_read(fixed, rights, login, space):
     """search and to_process show, of every route x status request, exactly what the model allows."""
     user, r = fixed.user(login), rights[login]
     if space not in r.spaces():
-        for call in (lambda: user.search(statut=ALL_STATUSES, space=space),
-                     lambda: user.to_process(space=space),
-                     lambda: user.dashboard(space=space)):
+        for call in (
+            lambda: user.search(statut=ALL_STATUSES, space=space),
+            lambda: user.to_process(space=space),
+            lambda: user.dashboard(space=space),
+        ):
             with pytest.raises(sol.PermissionDenied):
                 call()
         return
@@ -334,7 +372,8 @@ def test_structure_filters_are_limited_to_ones_own(fixed, rights, login, structu
         "dashboard": lambda space: user.dashboard(structure=structure, space=space),
         "to_process": lambda space: user.to_process(structure=structure, space=space),
         "search": lambda space: user.search(
-            **({"destinataire": structure} if space == "recues" else {"structure": structure}), space=space),
+            **({"destinataire": structure} if space == "recues" else {"structure": structure}), space=space
+        ),
     }
     for space in r.spaces():
         allowed = structure in r.structures_of(space)
@@ -350,8 +389,14 @@ def test_structure_filters_are_limited_to_ones_own(fixed, rights, login, structu
 
 # -- creating --------------------------------------------------------------------------------------
 
-CREATION_STRUCTURES = [demo.REC201FOURNISSEUR, demo.REC100FOURNISSEUR, demo.LOGES_DU_GREL,
-                       demo.MENUISERIE_DUPONT, demo.REC201DESTINATAIRE, demo.SUPPORT]
+CREATION_STRUCTURES = [
+    demo.REC201FOURNISSEUR,
+    demo.REC100FOURNISSEUR,
+    demo.LOGES_DU_GREL,
+    demo.MENUISERIE_DUPONT,
+    demo.REC201DESTINATAIRE,
+    demo.SUPPORT,
+]
 
 
 @pytest.mark.parametrize("entry", ["save_draft", "send"])
@@ -359,8 +404,12 @@ CREATION_STRUCTURES = [demo.REC201FOURNISSEUR, demo.REC100FOURNISSEUR, demo.LOGE
 @pytest.mark.parametrize("login", LOGINS)
 def test_create_only_for_ones_emitter_structures(targets, rights, entry, structure, login):
     user = targets.user(login)
-    values = dict(categorie="Factures émises", sous_categorie="Mandat de facturation", structure=structure,
-                  description="Comment déclarer un mandat ?")
+    values = dict(
+        categorie="Factures émises",
+        sous_categorie="Mandat de facturation",
+        structure=structure,
+        description="Comment déclarer un mandat ?",
+    )
     if structure in rights[login].emit:
         numero = getattr(user, entry)(**values)
         assert targets.desk.store.sollicitation(numero)["cree_par"] == login

@@ -1,5 +1,6 @@
 """`python -m sollicitations demo`: builds a demo file, never overwrites one unasked, and is
 deterministic for a seed; the file opens with open_desk."""
+
 from __future__ import annotations
 
 import hashlib
@@ -25,9 +26,15 @@ SIZE, SEED = 200, 3
 
 
 def cli(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "sollicitations", *map(str, args)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120, check=False,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "sollicitations", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def digest(path: Path) -> str:
@@ -39,8 +46,10 @@ def tables(path: Path) -> dict[str, pd.DataFrame]:
     (the ids' own order is checked by test_generated_history_ids_follow_the_chronology)."""
     desk = sol.open_desk(path, read_only=True)
     try:
-        frames = {t: desk.store.query_df(f"SELECT * FROM {t} ORDER BY ALL")
-                  for t in ("sollicitations", "objets", "structures", "habilitations")}
+        frames = {
+            t: desk.store.query_df(f"SELECT * FROM {t} ORDER BY ALL")
+            for t in ("sollicitations", "objets", "structures", "habilitations")
+        }
         # Password hashes are salted: two builds differ there by design.
         frames["users"] = desk.store.query_df("SELECT * EXCLUDE (password_hash) FROM users ORDER BY ALL")
         for t in ("historique", "commentaires"):
@@ -77,10 +86,17 @@ def test_demo_builds_a_file(built, fixed_count, tmp_path):
         for login, *_ in demo.USERS:
             desk.as_user(login)
         me = desk.as_user("fournisseur")
-        assert sorted(me.dashboard().index) == sorted([demo.REC201FOURNISSEUR, demo.REC100FOURNISSEUR,
-                                                       demo.LOGES_DU_GREL])
-        n = me.send(categorie="Factures émises", sous_categorie="Rejet d'une facture", structure=demo.LOGES_DU_GREL,
-                    type_objet="Facture", numero_objet="2017/640", description="Pourquoi ce rejet ?")
+        assert sorted(me.dashboard().index) == sorted(
+            [demo.REC201FOURNISSEUR, demo.REC100FOURNISSEUR, demo.LOGES_DU_GREL]
+        )
+        n = me.send(
+            categorie="Factures émises",
+            sous_categorie="Rejet d'une facture",
+            structure=demo.LOGES_DU_GREL,
+            type_objet="Facture",
+            numero_objet="2017/640",
+            description="Pourquoi ce rejet ?",
+        )
         assert desk.store.sollicitation(n)["destinataire_id"] == demo.STRUCTURE_PUBLIQUE_TEST
         assert n > count  # numbering continues after the generated requests
     finally:
@@ -122,8 +138,10 @@ def test_demo_is_deterministic_for_a_seed(built, tmp_path):
     again = tmp_path / "again.duckdb"
     demo.build(again, size=SIZE, seed=SEED).close()
     first, second = tables(built[0]), tables(again)
-    counts = {name: frame["statut"].value_counts().sort_index() for name, frame in
-              (("cli", first["sollicitations"]), ("api", second["sollicitations"]))}
+    counts = {
+        name: frame["statut"].value_counts().sort_index()
+        for name, frame in (("cli", first["sollicitations"]), ("api", second["sollicitations"]))
+    }
     pd.testing.assert_series_equal(counts["cli"], counts["api"])
     for name in first:
         pd.testing.assert_frame_equal(first[name], second[name], check_dtype=False, obj=name)
@@ -228,10 +246,13 @@ def test_generated_world_has_a_realistic_shape(generated_template):
             SELECT p.id, p.taille, p.sha256 FROM pieces_jointes p LEFT JOIN pieces_jointes_contenu c ON c.id = p.id
             WHERE c.id IS NULL OR p.taille <> octet_length(c.contenu) OR p.sha256 <> sha256(c.contenu)
                OR p.ajoutee_par IS NULL OR p.nom_fichier <> p.designation AND p.nom_fichier NOT LIKE '%.' || p.extension""")
-        uncommented = q("""
+        uncommented = q(
+            """
             SELECT h.numero, h.action FROM historique h WHERE h.action = ANY(?)
             AND NOT EXISTS (SELECT 1 FROM commentaires c WHERE c.numero = h.numero AND c.date = h.date
-                            AND c.texte = h.commentaire)""", [[a.value for a in COMMENT_SHOWN_IN_EXCHANGE]])
+                            AND c.texte = h.commentaire)""",
+            [[a.value for a in COMMENT_SHOWN_IN_EXCHANGE]],
+        )
         descriptions = q("SELECT count(DISTINCT description) AS n FROM sollicitations")["n"][0]
         words = q("SELECT count(DISTINCT mot) AS n FROM mots WHERE NOT regexp_matches(mot, '[0-9]')")["n"][0]
         one = q("SELECT numero, id FROM pieces_jointes WHERE extension = 'pdf' ORDER BY id LIMIT 1").iloc[0]

@@ -1,5 +1,6 @@
 """Many sessions at once: threads share one desk (a cursor each). A contested action has exactly one
 winner; the others get a clear French refusal; request numbers stay unique."""
+
 # ruff: noqa: B023 - race() runs the lambdas of a round and waits for them before the loop moves on
 from __future__ import annotations
 
@@ -37,7 +38,9 @@ def test_two_agents_respond_at_once(world):
     for _ in range(ROUNDS):
         n = world.new(Status.EN_COURS, attach=False)
         first, second = world.user("destinataire"), world.user("collegue")
-        outcomes = race(lambda: first.respond(n, "Réponse de Navarro"), lambda: second.respond(n, "Réponse de Fontaine"))
+        outcomes = race(
+            lambda: first.respond(n, "Réponse de Navarro"), lambda: second.respond(n, "Réponse de Fontaine")
+        )
         assert outcomes.count(None) == 1, outcomes
         assert_french_refusal(next(o for o in outcomes if o is not None))
         history = world.desk.store.history(n)
@@ -93,7 +96,8 @@ def test_fifty_sessions_send_at_once(world):
     assert outcomes == [None] * 50
     assert len(set(numbers)) == 50
     rows = world.desk.store.query_df(
-        "SELECT numero, description FROM sollicitations WHERE description LIKE 'Envoi concurrent%'")
+        "SELECT numero, description FROM sollicitations WHERE description LIKE 'Envoi concurrent%'"
+    )
     assert sorted(rows["numero"]) == sorted(numbers)
     assert sorted(rows["description"]) == sorted(f"Envoi concurrent n° {i}" for i in range(50))
     for n in numbers:
@@ -103,7 +107,8 @@ def test_fifty_sessions_send_at_once(world):
 def test_sessions_on_different_requests_do_not_block_each_other(world):
     """Twenty agents' sessions, each on its own request: all succeed (conflicts are retried)."""
     requests = [world.new(Status.EN_COURS, attach=False) for _ in range(10)] + [
-        world.new(Status.ENVOYEE, route="support", attach=False) for _ in range(10)]
+        world.new(Status.ENVOYEE, route="support", attach=False) for _ in range(10)
+    ]
     users = [world.user("destinataire") if i < 10 else world.user("support") for i in range(20)]
     calls = [lambda u=u, n=n: u.respond(n, "Réponse parallèle") for u, n in zip(users, requests)]
     assert race(*calls) == [None] * 20
@@ -117,8 +122,12 @@ def test_mixed_sessions_create_and_act_at_once(world):
     lock = threading.Lock()
 
     def send():
-        n = world.user("dupont").send(categorie="Factures émises", sous_categorie="Ajout de pièce jointe",
-                                      structure=demo.MENUISERIE_DUPONT, description="Concurrent")
+        n = world.user("dupont").send(
+            categorie="Factures émises",
+            sous_categorie="Ajout de pièce jointe",
+            structure=demo.MENUISERIE_DUPONT,
+            description="Concurrent",
+        )
         with lock:
             created.append(n)
 
@@ -127,8 +136,7 @@ def test_mixed_sessions_create_and_act_at_once(world):
         with lock:
             created.append(n)
 
-    calls = [send] * 10 + [contact] * 10 + [
-        lambda n=n: world.user("collegue").take_in_charge(n) for n in waiting]
+    calls = [send] * 10 + [contact] * 10 + [lambda n=n: world.user("collegue").take_in_charge(n) for n in waiting]
     assert race(*calls) == [None] * 30
     assert len(set(created)) == 20 and not set(created) & set(waiting)
     assert {world.status(n) for n in waiting} == {Status.EN_COURS}

@@ -5,6 +5,7 @@ ConflictError, or the guide's question / "n'existe pas" where the winner changed
 never a raw database exception; request numbers stay unique (the gaps are reported). Every operation is
 counted and the figures printed at the end of the module.
 """
+
 # ruff: noqa: B023 - race() runs the lambdas of a round and waits for them before the loop moves on
 from __future__ import annotations
 
@@ -26,8 +27,8 @@ from .conftest import ROUTES, assert_invariants, report
 TIMEOUT = 60  # seconds: a hung thread fails the test instead of hanging the suite
 ROUNDS = 20
 LOSING = (sol.TransitionError, sol.ConflictError)
-OPS: Counter = Counter()       # operations run, per scenario
-ERRORS: Counter = Counter()    # outcomes other than success, per type
+OPS: Counter = Counter()  # operations run, per scenario
+ERRORS: Counter = Counter()  # outcomes other than success, per type
 GAPS: list[str] = []
 
 
@@ -65,7 +66,6 @@ def one_winner(outcomes, *also_losing) -> int:
 
 def actions(world, n) -> list[str]:
     return [h["action"] for h in world.desk.store.history(n)]
-
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -133,8 +133,9 @@ def test_assign_against_respond(world):
     GAPS.append(f"assigner/répondre: {both} fois les deux dans l'ordre, {refused} fois l'assignation refusée")
 
 
-@pytest.mark.parametrize("pair", ["respond/request_information", "respond/transfer_to_support",
-                                  "take_in_charge x5", "submit/delete_draft"])
+@pytest.mark.parametrize(
+    "pair", ["respond/request_information", "respond/transfer_to_support", "take_in_charge x5", "submit/delete_draft"]
+)
 def test_exclusive_actions(world, pair):
     for _ in range(ROUNDS):
         if pair == "submit/delete_draft":
@@ -182,7 +183,8 @@ def test_fifty_threads_send(world):
     assert outcomes == [None] * 50, [o for o in outcomes if o is not None]
     assert len(set(numbers)) == 50
     rows = world.desk.store.query_df(
-        "SELECT numero, description FROM sollicitations WHERE description LIKE 'Envoi concurrent n° %'")
+        "SELECT numero, description FROM sollicitations WHERE description LIKE 'Envoi concurrent n° %'"
+    )
     assert sorted(rows["numero"]) == sorted(numbers)
     assert sorted(rows["description"]) == sorted(f"Envoi concurrent n° {i}" for i in range(50))
     for n in numbers:
@@ -241,10 +243,27 @@ def test_crowd_on_a_few_requests(world):
     """8 sessions x 40 random actions each on 6 shared requests: every outcome is a success or a French
     refusal, the invariants hold, and every history step matches the transition table."""
     rng = random.Random(20261128)
-    pool = [world.new(s, attach=False) for s in (Status.ENVOYEE, Status.EN_COURS, Status.EN_COURS,
-                                                  Status.INFORMATIONS_REQUISES, Status.REPONDUE, Status.BROUILLON)]
-    logins = ["fournisseur", "destinataire", "collegue", "fournisseur", "destinataire", "collegue", "lecteur",
-              "gestionnaire"]
+    pool = [
+        world.new(s, attach=False)
+        for s in (
+            Status.ENVOYEE,
+            Status.EN_COURS,
+            Status.EN_COURS,
+            Status.INFORMATIONS_REQUISES,
+            Status.REPONDUE,
+            Status.BROUILLON,
+        )
+    ]
+    logins = [
+        "fournisseur",
+        "destinataire",
+        "collegue",
+        "fournisseur",
+        "destinataire",
+        "collegue",
+        "lecteur",
+        "gestionnaire",
+    ]
     plans = [[(rng.choice(pool), rng.choice(list(CROWD))) for _ in range(40)] for _ in logins]
     outcome_counts = Counter()
 

@@ -1,4 +1,5 @@
 """The generated cookie secret: readable by its owner only from the moment it exists, one for all."""
+
 import os
 import pathlib
 import stat

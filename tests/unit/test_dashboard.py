@@ -1,5 +1,6 @@
 """The "Tableau de bord": counts per structure (or service) x status against the raw table, and each
 count drillable to the list it counts (the index holds what to pass back to search)."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -45,12 +46,19 @@ def world(big_desk):
     me = big_desk.as_user("fournisseur")
     agent = big_desk.as_user("destinataire")
     for service in ("maintenance", "service_fournisseur", "maintenance"):
-        n = me.send(categorie="Factures émises", sous_categorie="Question pour une entité publique",
-                    structure=demo.REC201FOURNISSEUR, service=service, destinataire=demo.STRUCTURE_PUBLIQUE_TEST,
-                    service_destinataire="factures_publiques", description="Question d'un service.")
+        n = me.send(
+            categorie="Factures émises",
+            sous_categorie="Question pour une entité publique",
+            structure=demo.REC201FOURNISSEUR,
+            service=service,
+            destinataire=demo.STRUCTURE_PUBLIQUE_TEST,
+            service_destinataire="factures_publiques",
+            description="Question d'un service.",
+        )
         agent.take_in_charge(n)
-    me.save_draft(categorie="Factures reçues", sous_categorie="Autre", structure=demo.REC201FOURNISSEUR,
-                  service="maintenance")
+    me.save_draft(
+        categorie="Factures reçues", sous_categorie="Autre", structure=demo.REC201FOURNISSEUR, service="maintenance"
+    )
     return big_desk
 
 
@@ -82,8 +90,9 @@ def test_emitter_dashboard_per_service(world, structure):
     assert table["Service émetteur"].tolist() == [NR] + [s["libelle"] for s in services]
     data = raw(world)
     mine = data[data["emetteur_id"] == structure]
-    pd.testing.assert_frame_equal(cells(table), crosstab(mine, "service_emetteur_id", list(table.index)),
-                                  check_names=False)
+    pd.testing.assert_frame_equal(
+        cells(table), crosstab(mine, "service_emetteur_id", list(table.index)), check_names=False
+    )
     # The services add up to their structure's row.
     per_structure = cells(user.dashboard()).loc[structure]
     assert cells(table).sum().tolist() == per_structure.tolist()
@@ -103,8 +112,9 @@ def test_receiver_dashboard(world, login):
     assert sorted(table.index) == structures
     data = raw(world)
     received = data[data["destinataire_id"].isin(structures) & (data["statut"] != "brouillon")]
-    pd.testing.assert_frame_equal(cells(table), crosstab(received, "destinataire_id", list(table.index)),
-                                  check_names=False)
+    pd.testing.assert_frame_equal(
+        cells(table), crosstab(received, "destinataire_id", list(table.index)), check_names=False
+    )
     assert (table["Brouillon"] == 0).all()  # receivers never see drafts
 
 
@@ -116,8 +126,9 @@ def test_receiver_dashboard_per_service(world):
     assert list(table.index) == [NR] + [s["id"] for s in services]
     data = raw(world)
     received = data[(data["destinataire_id"] == demo.STRUCTURE_PUBLIQUE_TEST) & (data["statut"] != "brouillon")]
-    pd.testing.assert_frame_equal(cells(table), crosstab(received, "service_destinataire_id", list(table.index)),
-                                  check_names=False)
+    pd.testing.assert_frame_equal(
+        cells(table), crosstab(received, "service_destinataire_id", list(table.index)), check_names=False
+    )
 
 
 def test_manager_dashboard_per_recipient(world):
@@ -129,8 +140,9 @@ def test_manager_dashboard_per_recipient(world):
     assert list(table.index[:-1]) == sorted(routed["destinataire_id"].unique())
     assert table.index[-1] == sol.NON_RENSEIGNE
     recipients = list(table.index[:-1])
-    pd.testing.assert_frame_equal(cells(table).loc[recipients], crosstab(routed, "destinataire_id", recipients),
-                                  check_names=False)
+    pd.testing.assert_frame_equal(
+        cells(table).loc[recipients], crosstab(routed, "destinataire_id", recipients), check_names=False
+    )
     unrouted = data[data["destinataire_id"].isna()]
     assert int(cells(table).loc[sol.NON_RENSEIGNE].sum()) == len(unrouted)
 
@@ -148,8 +160,14 @@ def test_manager_dashboard_counts_every_request(world):
 
 # -- drilling down ---------------------------------------------------------------------------------
 
-VIEWS = [("fournisseur", "emises"), ("dupont", "emises"), ("destinataire", "recues"), ("support", "recues"),
-         ("lecteur", "recues"), ("gestionnaire", "toutes")]
+VIEWS = [
+    ("fournisseur", "emises"),
+    ("dupont", "emises"),
+    ("destinataire", "recues"),
+    ("support", "recues"),
+    ("lecteur", "recues"),
+    ("gestionnaire", "toutes"),
+]
 
 
 @pytest.mark.parametrize("login, space", VIEWS, ids=[v[0] for v in VIEWS])
@@ -171,9 +189,12 @@ def test_each_count_is_the_total_of_its_list(world, login, space):
     assert checked > 0
 
 
-SERVICE_VIEWS = [("fournisseur", "emises", demo.REC201FOURNISSEUR), ("fournisseur", "emises", demo.LOGES_DU_GREL),
-                 ("destinataire", "recues", demo.STRUCTURE_PUBLIQUE_TEST),
-                 ("destinataire", "recues", demo.REC201DESTINATAIRE)]
+SERVICE_VIEWS = [
+    ("fournisseur", "emises", demo.REC201FOURNISSEUR),
+    ("fournisseur", "emises", demo.LOGES_DU_GREL),
+    ("destinataire", "recues", demo.STRUCTURE_PUBLIQUE_TEST),
+    ("destinataire", "recues", demo.REC201DESTINATAIRE),
+]
 
 
 @pytest.mark.parametrize("login, space, structure", SERVICE_VIEWS, ids=[v[2] for v in SERVICE_VIEWS])
@@ -182,8 +203,9 @@ def test_each_service_count_is_the_total_of_its_list(world, login, space, struct
     service_destinataire=): every cell, "Non renseigné" and real services alike, drills down."""
     user = world.as_user(login)
     table = user.dashboard(structure=structure, space=space)
-    owner, service = ("structure", "service_emetteur") if space == "emises" else ("destinataire",
-                                                                                 "service_destinataire")
+    owner, service = (
+        ("structure", "service_emetteur") if space == "emises" else ("destinataire", "service_destinataire")
+    )
     for key in table.index:
         for column in GUIDE_COLUMNS:
             found = user.search(space=space, page_size=1, **{owner: structure, service: key, "statut": column})
@@ -208,12 +230,16 @@ def test_counts_follow_the_lifecycle(world):
     me, agent = world.as_user("fournisseur"), world.as_user("destinataire")
 
     def both():
-        return cells(me.dashboard()).loc[demo.REC201FOURNISSEUR], cells(agent.dashboard()).loc[
-            demo.REC201DESTINATAIRE]
+        return cells(me.dashboard()).loc[demo.REC201FOURNISSEUR], cells(agent.dashboard()).loc[demo.REC201DESTINATAIRE]
 
     mine0, theirs0 = both()
-    n = me.save_draft(categorie="Factures émises", sous_categorie="Question pour une entité publique",
-                      structure=demo.REC201FOURNISSEUR, destinataire=demo.REC201DESTINATAIRE, description="?")
+    n = me.save_draft(
+        categorie="Factures émises",
+        sous_categorie="Question pour une entité publique",
+        structure=demo.REC201FOURNISSEUR,
+        destinataire=demo.REC201DESTINATAIRE,
+        description="?",
+    )
     mine, theirs = both()
     assert (mine - mine0).to_dict() == {**dict.fromkeys(GUIDE_COLUMNS, 0), "Brouillon": 1}
     assert (theirs - theirs0).to_dict() == dict.fromkeys(GUIDE_COLUMNS, 0)  # a draft is not received

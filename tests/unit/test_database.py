@@ -4,6 +4,7 @@ Every test taking `db` runs on both backends: a DuckDB file in tmp_path, and a f
 per test when SOLLICITATIONS_TEST_PG is set (see tests/pg.py: without it the PostgreSQL cases are
 deselected, or fail when SOLLICITATIONS_REQUIRE_PG=1).
 """
+
 from __future__ import annotations
 
 import threading
@@ -266,6 +267,7 @@ def test_two_threads_writing_the_same_row(db):
 
 def test_a_retry_loop_on_write_conflict_loses_no_update(db):
     """What Store.run does: BEGIN, work, COMMIT, again from the start on WriteConflict."""
+
     def increment_many():
         cur = db.cursor()
         for _ in range(20):
@@ -363,24 +365,35 @@ def test_df_types_are_the_same_on_both_backends(db):
     when = datetime(2024, 3, 31, 2, 30, 15, 123456)  # inside the spring-forward gap of Europe/Paris
     cur.executemany(
         "INSERT INTO typed VALUES (?, ?, ?, ?, ?, ?)",
-        [(1, 10, 1.5, True, "un", when), (2, 20, 2.5, False, "deux", datetime(2024, 1, 1)),
-         (None, None, None, None, None, None)],
+        [
+            (1, 10, 1.5, True, "un", when),
+            (2, 20, 2.5, False, "deux", datetime(2024, 1, 1)),
+            (None, None, None, None, None, None),
+        ],
     )
     full = cur.execute("SELECT * FROM typed WHERE i IS NOT NULL ORDER BY i").df()
     assert list(full.columns) == ["i", "b", "f", "flag", "s", "ts"]
     assert dict(full.dtypes.astype(str)) == {
-        "i": "int32", "b": "int64", "f": "float64", "flag": "bool", "s": "str", "ts": "datetime64[us]",
+        "i": "int32",
+        "b": "int64",
+        "f": "float64",
+        "flag": "bool",
+        "s": "str",
+        "ts": "datetime64[us]",
     }
     assert full["ts"].iloc[0] == pd.Timestamp(when)
     with_nulls = cur.execute("SELECT * FROM typed ORDER BY i NULLS LAST").df()
     assert dict(with_nulls.dtypes.astype(str)) == {
-        "i": "Int32", "b": "Int64", "f": "float64", "flag": "boolean", "s": "str", "ts": "datetime64[us]",
+        "i": "Int32",
+        "b": "Int64",
+        "f": "float64",
+        "flag": "boolean",
+        "s": "str",
+        "ts": "datetime64[us]",
     }
     assert with_nulls["i"].isna().tolist() == [False, False, True]
     assert pd.isna(with_nulls["ts"].iloc[2]) and pd.isna(with_nulls["s"].iloc[2])
-    figures = cur.execute(
-        "SELECT count(*) AS n, sum(b) AS total, avg(i) AS mean, sum(f) AS fsum FROM typed"
-    ).df()
+    figures = cur.execute("SELECT count(*) AS n, sum(b) AS total, avg(i) AS mean, sum(f) AS fsum FROM typed").df()
     assert dict(figures.dtypes.astype(str)) == {"n": "int64", "total": "float64", "mean": "float64", "fsum": "float64"}
     assert figures.iloc[0].tolist() == [3, 30.0, 1.5, 4.0]
     empty = cur.execute("SELECT i, b, ts FROM typed WHERE false").df()
@@ -492,8 +505,11 @@ def test_read_only_refuses_writes(target):
         assert reader.read_only
         cur = reader.cursor()
         assert cur.execute("SELECT count(*) FROM r WHERE id = ?", [1]).fetchone()[0] == 1
-        for statement, params in [("INSERT INTO r VALUES (?)", [2]), ("UPDATE r SET id = ? WHERE id = 1", [3]),
-                                  ("CREATE TABLE r2 (id BIGINT)", None)]:
+        for statement, params in [
+            ("INSERT INTO r VALUES (?)", [2]),
+            ("UPDATE r SET id = ? WHERE id = 1", [3]),
+            ("CREATE TABLE r2 (id BIGINT)", None),
+        ]:
             with pytest.raises(ReadOnlyError):
                 cur.execute(statement, params)
             if reader.dialect == "postgresql":
@@ -558,10 +574,15 @@ def test_copy_database_moves_every_row_and_sets_the_sequences(target, tmp_path):
             source.cursor().execute(statement)
             postgres.cursor().execute(statement)
         rows = [
-            (i, f"titre {i} l'été ? 100%", None if i % 3 else "note", None if i % 5 == 0 else i % 2 == 0,
-             None if i % 7 == 0 else i * 10,
-             datetime(2024, 3, 31, 2, 30) if i == 1 else datetime(2023, 1, 1, 8, i % 60),
-             None if i % 4 == 0 else bytes([i % 256]) * (i % 50) + b"\x00\\x")
+            (
+                i,
+                f"titre {i} l'été ? 100%",
+                None if i % 3 else "note",
+                None if i % 5 == 0 else i % 2 == 0,
+                None if i % 7 == 0 else i * 10,
+                datetime(2024, 3, 31, 2, 30) if i == 1 else datetime(2023, 1, 1, 8, i % 60),
+                None if i % 4 == 0 else bytes([i % 256]) * (i % 50) + b"\x00\\x",
+            )
             for i in range(1, 3_001)
         ]
         source.cursor().executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
@@ -569,8 +590,10 @@ def test_copy_database_moves_every_row_and_sets_the_sequences(target, tmp_path):
         assert copy_database(source, postgres, ["docs", "empty"], sequences) == {"docs": 3_000, "empty": 0}
 
         cur = postgres.cursor()
-        copied = [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
-                  for row in cur.execute("SELECT * FROM docs ORDER BY id").fetchall()]
+        copied = [
+            tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+            for row in cur.execute("SELECT * FROM docs ORDER BY id").fetchall()
+        ]
         assert copied == rows
         assert cur.execute("SELECT nextval('docs_id'), nextval('empty_id')").fetchone() == (3_001, 1)
 
@@ -595,6 +618,9 @@ def test_copy_database_moves_every_row_and_sets_the_sequences(target, tmp_path):
 def test_copy_database_only_copies_duckdb_into_postgresql(tmp_path):
     from sollicitations.store.transfer import copy_database
 
-    with (open_database(tmp_path / "a.duckdb") as a, open_database(tmp_path / "b.duckdb") as b,
-          pytest.raises(ValueError, match="DuckDB into PostgreSQL")):
+    with (
+        open_database(tmp_path / "a.duckdb") as a,
+        open_database(tmp_path / "b.duckdb") as b,
+        pytest.raises(ValueError, match="DuckDB into PostgreSQL"),
+    ):
         copy_database(a, b, ["t"])

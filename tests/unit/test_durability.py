@@ -6,6 +6,7 @@ that each round also replays the WAL the previous kill left behind.
 `SOLLICITATIONS_CRASH_ROUNDS` (default 20) sets the number of rounds, `SOLLICITATIONS_CRASH_SEED` the seed
 (random by default; printed, and quoted in every failure).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -36,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # The child: opens the desk, says "ready", then writes until killed, printing each acknowledged result (after
 # the call returned) on its own line. Requests follow one life each; every text is a function of the number,
 # so that the parent knows what must be stored.
-CHILD = r'''
+CHILD = r"""
 import hashlib, random, sys
 sys.path.insert(0, sys.argv[1])
 import pytest
@@ -102,7 +103,7 @@ while True:
         item[1] += 1
         if item[1] == len(LIFE):
             open_.remove(item)
-'''
+"""
 
 COMMENTED = {"request_information", "add_complement", "respond", "close_resolved"}
 
@@ -111,12 +112,13 @@ def comment(n: int, action: str) -> str:
     return f"{'close' if action == 'close_resolved' else action} de la sollicitation n° {n} : « d’accord »"
 
 
-
 def run_child(script: Path, path: Path, seed: int, small_checkpoint: bool, delay: float) -> tuple[list[str], float]:
     """Start the child, let it write for `delay` seconds after "ready", SIGKILL it; its complete stdout lines."""
     proc = subprocess.Popen(
         [sys.executable, str(script), str(ROOT), str(path), str(seed), "1" if small_checkpoint else "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
     )
     lines: list[bytes] = []
     ready = threading.Event()
@@ -163,10 +165,10 @@ def test_kill_minus_nine_loses_nothing_acknowledged(demo_template, tmp_path, req
     script = tmp_path / "child.py"
     script.write_text(CHILD, encoding="utf-8")
 
-    acked: dict[int, list[str]] = defaultdict(list)        # numero -> acknowledged history actions, in order
-    attachments: dict[int, tuple[int, str]] = {}            # attachment id -> (numero, sha256)
-    known_extra: set[int] = set()                           # requests with one committed, unacknowledged step
-    unacked_requests: set[int] = set()                      # requests created but never acknowledged
+    acked: dict[int, list[str]] = defaultdict(list)  # numero -> acknowledged history actions, in order
+    attachments: dict[int, tuple[int, str]] = {}  # attachment id -> (numero, sha256)
+    known_extra: set[int] = set()  # requests with one committed, unacknowledged step
+    unacked_requests: set[int] = set()  # requests created but never acknowledged
     total_acks, survived, checkpoint_rounds = 0, 0, 0
 
     with _opened(path) as desk:  # the demo world's own requests
@@ -177,8 +179,10 @@ def test_kill_minus_nine_loses_nothing_acknowledged(demo_template, tmp_path, req
         small_checkpoint = rng.random() < 0.5
         checkpoint_rounds += small_checkpoint
         delay = rng.uniform(0.0, MAX_DELAY)
-        where = f"seed {SEED}, round {round_} (child seed {child_seed}, delay {delay:.3f} s, " \
-                f"small checkpoint {small_checkpoint})"
+        where = (
+            f"seed {SEED}, round {round_} (child seed {child_seed}, delay {delay:.3f} s, "
+            f"small checkpoint {small_checkpoint})"
+        )
         lines, _ = run_child(script, path, child_seed, small_checkpoint, delay)
         for line in lines:
             words = line.split()
@@ -197,8 +201,9 @@ def test_kill_minus_nine_loses_nothing_acknowledged(demo_template, tmp_path, req
             store = desk.store
             present = set(store.query_df("SELECT numero FROM sollicitations")["numero"].tolist()) - baseline
             history = defaultdict(list)
-            for n, action in store.cursor().execute(
-                    "SELECT numero, action FROM historique ORDER BY date, id").fetchall():
+            for n, action in (
+                store.cursor().execute("SELECT numero, action FROM historique ORDER BY date, id").fetchall()
+            ):
                 history[n].append(action)
 
             missing = sorted(set(acked) - present)
@@ -207,7 +212,8 @@ def test_kill_minus_nine_loses_nothing_acknowledged(demo_template, tmp_path, req
             for n in sorted(present):
                 done, wanted = history[n], acked.get(n, [])
                 assert done[: len(wanted)] == wanted, (
-                    f"{where}: request {n}: acknowledged steps {wanted}, stored history {done}")
+                    f"{where}: request {n}: acknowledged steps {wanted}, stored history {done}"
+                )
                 if len(done) > len(wanted):
                     assert len(done) == len(wanted) + 1, f"{where}: request {n}: {done} after acks {wanted}"
                     if not wanted:
@@ -217,13 +223,15 @@ def test_kill_minus_nine_loses_nothing_acknowledged(demo_template, tmp_path, req
                         new_extra.append(n)
             # One child, one call at a time: at most one write was in flight when the kill came.
             assert len(new_extra) + len(new_unacked) <= 1, (
-                f"{where}: several unacknowledged writes committed: steps {new_extra}, requests {new_unacked}")
+                f"{where}: several unacknowledged writes committed: steps {new_extra}, requests {new_unacked}"
+            )
             known_extra.update(new_extra)
             unacked_requests.update(new_unacked)
             for n in new_unacked:  # a request never acknowledged is whole or absent: its row and its history
                 row = store.sollicitation(n)
-                assert row["description"] in {f"{kind} de la tentative {child_seed}" for kind in
-                                              ("Brouillon", "Envoi direct", "Contact")}, f"{where}: {row}"
+                assert row["description"] in {
+                    f"{kind} de la tentative {child_seed}" for kind in ("Brouillon", "Envoi direct", "Contact")
+                }, f"{where}: {row}"
                 assert len(history[n]) == 1 and history[n][0] in ("save_draft", "submit"), f"{where}: {history[n]}"
 
             # Acknowledged attachments: metadata and the exact bytes.
@@ -232,7 +240,8 @@ def test_kill_minus_nine_loses_nothing_acknowledged(demo_template, tmp_path, req
                 assert meta is not None and meta["numero"] == n, f"{where}: attachment {aid} of {n} lost"
                 content = store.attachment_content(aid)
                 assert content is not None and hashlib.sha256(content).hexdigest() == sha == meta["sha256"], (
-                    f"{where}: attachment {aid} of {n} not stored as acknowledged")
+                    f"{where}: attachment {aid} of {n} not stored as acknowledged"
+                )
             # Acknowledged comments: in "Commentaires/Réponses", word for word.
             texts = defaultdict(list)
             for n, texte in store.cursor().execute("SELECT numero, texte FROM commentaires").fetchall():

@@ -1,5 +1,6 @@
 """`python -m sollicitations export`: options become search criteria, files come out whole,
 and every refusal is a French sentence on stderr with a non-zero exit code."""
+
 from __future__ import annotations
 
 import csv

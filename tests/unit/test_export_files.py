@@ -1,5 +1,6 @@
 """Whole-list exports to files, read back: XLSX with openpyxl, CSV with the csv module, Parquet with
 pyarrow, each compared row for row with what `me.search` / `me.to_process` show, page by page."""
+
 from __future__ import annotations
 
 import csv
@@ -342,8 +343,12 @@ def test_rights_apply_to_exports(volume, out):
 
 def test_a_hostile_name_typed_into_the_directory_comes_out_inert(desk, out):
     """Through the real API: a user whose name is a formula files a request; the lists show it."""
-    desk.store.run(lambda cur: (desk.store.add_user(cur, "piege", "=HYPERLINK(\"http://x.invalid\")", "@A1"),
-                                desk.store.add_habilitation(cur, "piege", demo.MENUISERIE_DUPONT, "emetteur")))
+    desk.store.run(
+        lambda cur: (
+            desk.store.add_user(cur, "piege", '=HYPERLINK("http://x.invalid")', "@A1"),
+            desk.store.add_habilitation(cur, "piege", demo.MENUISERIE_DUPONT, "emetteur"),
+        )
+    )
     me = desk.as_user("piege")
     me.save_draft(categorie="Compte utilisateur", sous_categorie="Habilitations",
                   structure=demo.MENUISERIE_DUPONT, description="Test")  # fmt: skip

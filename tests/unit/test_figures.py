@@ -2,6 +2,7 @@
 requests, each computed again in pandas from the raw tables (`sollicitations`, `historique`) of the demo
 world with 3000 generated requests, plus a few requests driven through the API at chosen instants for the
 edge cases the generator never produces. Nothing here reuses the package's SQL."""
+
 from __future__ import annotations
 
 import math
@@ -18,11 +19,21 @@ from sollicitations import demo
 NOW = datetime(2026, 12, 17, 9, 0)
 BOUNDARY = datetime(2026, 11, 30, 0, 0)  # a Monday 00:00, one of the backlog's moments
 OPEN = ["envoyee", "en_cours", "informations_requises", "repondue"]
-LABELS = {"brouillon": "Brouillon", "envoyee": "Envoyée", "en_cours": "En cours",
-          "informations_requises": "Informations compl. requises", "repondue": "Répondue", "fermee": "Fermée"}
+LABELS = {
+    "brouillon": "Brouillon",
+    "envoyee": "Envoyée",
+    "en_cours": "En cours",
+    "informations_requises": "Informations compl. requises",
+    "repondue": "Répondue",
+    "fermee": "Fermée",
+}
 BACKLOG_COLUMNS = [LABELS[s] for s in OPEN]
-DELAY_COLUMNS = ["Première réponse, médiane (jours)", "Première réponse, 90e centile (jours)",
-                 "Clôture, médiane (jours)", "Clôture, 90e centile (jours)"]
+DELAY_COLUMNS = [
+    "Première réponse, médiane (jours)",
+    "Première réponse, 90e centile (jours)",
+    "Clôture, médiane (jours)",
+    "Clôture, 90e centile (jours)",
+]
 BY_COLUMN = {"destinataire": "destinataire_id", "categorie": "categorie"}
 BY_HEADER = {"destinataire": "Destinataire", "categorie": "Catégorie"}
 
@@ -34,8 +45,11 @@ CASES = {
     "manager-categorie": ("gestionnaire", "toutes", {"categorie": "Factures émises"}),
     "manager-destinataire": ("gestionnaire", "toutes", {"destinataire": demo.REC201DESTINATAIRE}),
     "manager-support": ("gestionnaire", "toutes", {"destinataire": demo.SUPPORT}),
-    "manager-all-filters": ("gestionnaire", "toutes", {"du": "01/01/2026", "categorie": "Factures émises",
-                                                       "destinataire": demo.REC201DESTINATAIRE}),
+    "manager-all-filters": (
+        "gestionnaire",
+        "toutes",
+        {"du": "01/01/2026", "categorie": "Factures émises", "destinataire": demo.REC201DESTINATAIRE},
+    ),
     "manager-recent": ("gestionnaire", "toutes", {"du": "03/11/2026"}),
     "receiver": ("destinataire", "recues", {}),
     "receiver-period": ("destinataire", "recues", {"du": "01/03/2026", "au": "31/08/2026"}),
@@ -43,8 +57,11 @@ CASES = {
     "receiver-recent": ("destinataire", "recues", {"du": "03/11/2026", "destinataire": demo.REC201DESTINATAIRE}),
     "support": ("support", "recues", {}),
     "support-categorie": ("support", "recues", {"categorie": "Connexion"}),
-    "support-period-categorie": ("support", "recues", {"du": "01/01/2026", "au": "30/06/2026",
-                                                       "categorie": "Compte utilisateur"}),
+    "support-period-categorie": (
+        "support",
+        "recues",
+        {"du": "01/01/2026", "au": "30/06/2026", "categorie": "Compte utilisateur"},
+    ),
 }
 CASE_IDS = list(CASES)
 
@@ -66,16 +83,20 @@ def world(big_desk):
     big_desk.clock = clock
     me, dupont = big_desk.as_user("fournisseur"), big_desk.as_user("dupont")
     agent = big_desk.as_user("destinataire")
-    own = dict(categorie="Factures émises", sous_categorie="Question pour une entité publique",
-               structure=demo.REC201FOURNISSEUR, destinataire=demo.REC201DESTINATAIRE,
-               description="Quelles pièces faut-il joindre aux factures ?")
+    own = dict(
+        categorie="Factures émises",
+        sous_categorie="Question pour une entité publique",
+        structure=demo.REC201FOURNISSEUR,
+        destinataire=demo.REC201DESTINATAIRE,
+        description="Quelles pièces faut-il joindre aux factures ?",
+    )
     made = {}
 
     def at(when: datetime):
         clock.now = when
 
     at(datetime(2026, 11, 3, 10, 0))
-    made["late"] = n = me.save_draft(**own)                 # saved one week, sent three weeks later
+    made["late"] = n = me.save_draft(**own)  # saved one week, sent three weeks later
     at(datetime(2026, 11, 4, 8, 0))
     made["transfer"] = t = me.send(**own)
     at(datetime(2026, 11, 5, 14, 0))
@@ -85,8 +106,8 @@ def world(big_desk):
     at(datetime(2026, 11, 6, 9, 30))
     agent.transfer_to_support(t, "Hors du périmètre de la structure.")
     at(datetime(2026, 11, 6, 11, 0))
-    me.close(e, comment="La question ne se pose plus.")   # closed before any response
-    made["draft"] = me.save_draft(**own)                  # addressed, but a draft: receivers never see it
+    me.close(e, comment="La question ne se pose plus.")  # closed before any response
+    made["draft"] = me.save_draft(**own)  # addressed, but a draft: receivers never see it
     at(datetime(2026, 11, 10, 9, 0))
     made["reopened"] = r = me.send(**own)
     at(datetime(2026, 11, 11, 17, 0))
@@ -95,7 +116,7 @@ def world(big_desk):
     me.close(r, resolved=False, reopen=True, comment="Et pour les avoirs ?")  # re-sent, still open
     at(datetime(2026, 11, 25, 10, 0))
     me.submit(n)
-    at(BOUNDARY)                                          # two steps at once, exactly at a backlog moment
+    at(BOUNDARY)  # two steps at once, exactly at a backlog moment
     agent.take_in_charge(n)
     agent.request_information(n, "Merci de joindre le bon de commande.")
     at(datetime(2026, 12, 2, 17, 0))
@@ -103,9 +124,13 @@ def world(big_desk):
     at(datetime(2026, 12, 3, 12, 0))
     agent.respond(n, "Merci, c'est complet.")
     at(datetime(2026, 12, 7, 8, 0))
-    made["dupont"] = d = dupont.send(categorie="Factures émises", sous_categorie="Question pour une entité publique",
-                                     structure=demo.MENUISERIE_DUPONT, destinataire=demo.REC201DESTINATAIRE,
-                                     description="Où en est le paiement ?")
+    made["dupont"] = d = dupont.send(
+        categorie="Factures émises",
+        sous_categorie="Question pour une entité publique",
+        structure=demo.MENUISERIE_DUPONT,
+        destinataire=demo.REC201DESTINATAIRE,
+        description="Où en est le paiement ?",
+    )
     at(datetime(2026, 12, 8, 8, 0))
     agent.respond(d, "Payé ce jour.")
     at(datetime(2026, 12, 9, 8, 0))
@@ -178,7 +203,8 @@ class Raw:
         out = {}
         for key, g in self.firsts(s).groupby(by, dropna=False):
             out[key] = {
-                "Envoyées": len(g), "Répondues": int(g["reponse"].notna().sum()),
+                "Envoyées": len(g),
+                "Répondues": int(g["reponse"].notna().sum()),
                 "Fermées": int(g["fermeture"].notna().sum()),
                 DELAY_COLUMNS[0]: percentile_days(g["h_reponse"], 50),
                 DELAY_COLUMNS[1]: percentile_days(g["h_reponse"], 90),
@@ -286,8 +312,9 @@ def test_weekly_flow(raw, users, name):
     assert got.index.is_monotonic_increasing and got.index.is_unique
     # Weeks with neither entry nor closing may be listed or not; every other one must be exactly there.
     busy = got[(got["Entrées"] != 0) | (got["Fermetures"] != 0)]
-    pd.testing.assert_frame_equal(busy.astype(int), expected, check_names=False, check_freq=False,
-                                  check_index_type=False)
+    pd.testing.assert_frame_equal(
+        busy.astype(int), expected, check_names=False, check_freq=False, check_index_type=False
+    )
     assert got["Entrées"].sum() == (s["statut"] != "brouillon").sum()
     assert got["Fermetures"].sum() == (s["statut"] == "fermee").sum()
 
@@ -309,8 +336,10 @@ def test_backlog(raw, users, name):
     assert ((moments[1:] - moments[:-1]) == pd.Timedelta(days=7)).all()
     assert (moments.day_of_week == 0).all() and (moments == moments.normalize()).all()
     assert pd.Timestamp(NOW) < moments[-1] <= pd.Timestamp(NOW) + pd.Timedelta(days=7)
-    picks = sorted({0, len(moments) // 4, len(moments) // 2, 3 * len(moments) // 4, len(moments) - 2,
-                    len(moments) - 1} | set(np.flatnonzero(moments == pd.Timestamp(BOUNDARY)).tolist()))
+    picks = sorted(
+        {0, len(moments) // 4, len(moments) // 2, 3 * len(moments) // 4, len(moments) - 2, len(moments) - 1}
+        | set(np.flatnonzero(moments == pd.Timestamp(BOUNDARY)).tolist())
+    )
     for i in picks:
         expected = raw.backlog_at(s, moments[i])
         assert got.iloc[i].astype(int).to_dict() == expected, f"backlog at {moments[i]}"
@@ -358,14 +387,15 @@ def test_delays(raw, users, name, by):
 
 
 def test_delays_start_at_the_first_sending_not_at_saving(world, raw, users):
-    """"late" was saved on Nov 3, sent on Nov 25 at 10:00, answered on Dec 3 at 12:00: 8.08 days."""
+    """ "late" was saved on Nov 3, sent on Nov 25 at 10:00, answered on Dec 3 at 12:00: 8.08 days."""
     got = users["gestionnaire"].processing_times(space="toutes", du="03/11/2026", categorie="Factures émises")
     late = got.set_index("Référence").loc[world.made["late"]]
     assert late["Première réponse, jours"] == pytest.approx(8 + 2 / 24)
     early = got.set_index("Référence").loc[world.made["early"]]
     assert math.isnan(early["Première réponse, jours"]) and early["Clôture, jours"] == pytest.approx(21 / 24)
-    table = users["destinataire"].delays(by="destinataire", space="recues", du="03/11/2026",
-                                         destinataire=demo.REC201DESTINATAIRE)
+    table = users["destinataire"].delays(
+        by="destinataire", space="recues", du="03/11/2026", destinataire=demo.REC201DESTINATAIRE
+    )
     row = table.loc[demo.REC201DESTINATAIRE]
     # "dupont" 1 day, "reopened" 32 h = 1.33 days, "late" 8.08 days: median 1.3,
     # 90th percentile 1.33 + 0.8 * (8.08 - 1.33) = 6.7; only "dupont" closed, after 2 days.
@@ -422,8 +452,7 @@ def test_oldest_open(raw, users, name):
 def test_oldest_open_limit_and_recent_requests(world, raw, users):
     me = users["gestionnaire"]
     s = raw.scoped("gestionnaire", "toutes", {})
-    assert me.oldest_open(limit=50, space="toutes")["Référence"].tolist() == \
-        raw.oldest_open(s, 50)["numero"].tolist()
+    assert me.oldest_open(limit=50, space="toutes")["Référence"].tolist() == raw.oldest_open(s, 50)["numero"].tolist()
     recent = me.oldest_open(space="toutes", du="03/11/2026")["Référence"].tolist()
     made = world.made
     # Open ones, oldest entry first (the age column counts from the entry date too).
@@ -462,11 +491,14 @@ def test_a_receiver_sees_only_requests_addressed_to_its_structures_and_never_dra
 # -- dashboard with filters ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("filters", [
-    {"du": "01/06/2026", "categorie": "Factures émises"},
-    {"du": "2026-11-03", "categorie": "Factures émises"},
-    {"du": "01/01/2025", "au": "31/12/2025", "categorie": "Connexion"},
-])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"du": "01/06/2026", "categorie": "Factures émises"},
+        {"du": "2026-11-03", "categorie": "Factures émises"},
+        {"du": "01/01/2025", "au": "31/12/2025", "categorie": "Connexion"},
+    ],
+)
 def test_manager_dashboard_totals_equal_the_filtered_raw_count(raw, users, filters):
     board = users["gestionnaire"].dashboard(space="toutes", **filters)
     s = raw.scoped("gestionnaire", "toutes", filters)
@@ -519,8 +551,7 @@ def test_monthly_of_one_structure_with_filters(raw, users, by):
     assert_monthly(got, s, by)
     # The structure and a filter that contradicts it cannot both hold: refused, not one silently chosen.
     with pytest.raises(sol.ValidationError):
-        users["gestionnaire"].monthly(by, structure=demo.REC201DESTINATAIRE, space="toutes",
-                                      destinataire=demo.SUPPORT)
+        users["gestionnaire"].monthly(by, structure=demo.REC201DESTINATAIRE, space="toutes", destinataire=demo.SUPPORT)
 
 
 # -- refusals --------------------------------------------------------------------------------------

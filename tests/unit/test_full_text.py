@@ -1,5 +1,6 @@
 """Full-text search ("Mots-clés"): the words of a request's description and exchanges, found by prefix,
 against a Python reading of the same texts; the index kept in step by every write, in its transaction."""
+
 from __future__ import annotations
 
 import random
@@ -68,8 +69,10 @@ def test_every_accented_latin_letter_loses_its_accent(big_desk):
     assert set(big_desk.store.words_of(text)) == words(text)
 
 
-@pytest.mark.parametrize("login, space", [("gestionnaire", "toutes"), ("fournisseur", "emises"),
-                                          ("destinataire", "recues"), ("support", "recues")])
+@pytest.mark.parametrize(
+    "login, space",
+    [("gestionnaire", "toutes"), ("fournisseur", "emises"), ("destinataire", "recues"), ("support", "recues")],
+)
 def test_words_find_what_a_reader_finds(big_desk, texts, login, space):
     me = big_desk.as_user(login)
     allowed = set(found(me, space, du="2000-01-01"))

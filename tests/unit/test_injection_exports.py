@@ -8,6 +8,7 @@ through the API come out of every export as inert text.
   launch action or link made from user text.
 - Mail (outbox): the HTML body escapes the payloads.
 """
+
 from __future__ import annotations
 
 import csv
@@ -192,7 +193,8 @@ def test_pdf_with_embedded_files_and_zip_are_inert(mworld, stored):
 def test_mail_html_escapes_the_payloads(mworld, stored):
     numbers = sorted(stored.values())
     bodies = mworld.desk.store.query_df(
-        "SELECT numero, html_body, text_body FROM outbox WHERE numero IN (SELECT unnest(?::BIGINT[]))", [numbers])
+        "SELECT numero, html_body, text_body FROM outbox WHERE numero IN (SELECT unnest(?::BIGINT[]))", [numbers]
+    )
     assert not bodies.empty
     for body in bodies["html_body"]:
         for payload in HTML:

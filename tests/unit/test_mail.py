@@ -1,4 +1,5 @@
 """Mail through a real SMTP server on localhost (aiosmtpd), and the public form's defences."""
+
 from __future__ import annotations
 
 import email
@@ -58,8 +59,9 @@ class SmtpServer:
 
     @property
     def settings(self):
-        return mail.SmtpSettings(host="127.0.0.1", port=self.port, sender="Sollicitations <ne-pas-repondre@example.org>",
-                                 timeout=3)
+        return mail.SmtpSettings(
+            host="127.0.0.1", port=self.port, sender="Sollicitations <ne-pas-repondre@example.org>", timeout=3
+        )
 
 
 @pytest.fixture
@@ -79,9 +81,14 @@ def outbox(desk, **where):
 
 
 def new_sent(fournisseur) -> int:
-    return fournisseur.send(categorie="Factures émises", sous_categorie="Erreur dans les éléments de facturation",
-                            structure=REC201FOURNISSEUR, type_objet="Facture", numero_objet="QUAL_00000000007215",
-                            description="Le taux de TVA est erroné : 20 % au lieu de 5,5 %.")
+    return fournisseur.send(
+        categorie="Factures émises",
+        sous_categorie="Erreur dans les éléments de facturation",
+        structure=REC201FOURNISSEUR,
+        type_objet="Facture",
+        numero_objet="QUAL_00000000007215",
+        description="Le taux de TVA est erroné : 20 % au lieu de 5,5 %.",
+    )
 
 
 def test_a_response_reaches_the_emitter_through_smtp(desk, fournisseur, destinataire, smtp):
@@ -89,8 +96,11 @@ def test_a_response_reaches_the_emitter_through_smtp(desk, fournisseur, destinat
     destinataire.respond(numero, "Réponse : l’avoir est émis, « vérifiez » vos écritures… 120 €.")
     sent, failed = mail.deliver_due(desk.store, smtp.settings)
     assert failed == 0 and sent == len(outbox(desk)) == len(smtp.inbox.messages)
-    to_emitter = [(rcpt, m) for rcpt, m in smtp.inbox.messages
-                  if m["Subject"] == f"[Sollicitation n° {numero}] Réponse à votre sollicitation"]
+    to_emitter = [
+        (rcpt, m)
+        for rcpt, m in smtp.inbox.messages
+        if m["Subject"] == f"[Sollicitation n° {numero}] Réponse à votre sollicitation"
+    ]
     assert len(to_emitter) == 1
     rcpt, message = to_emitter[0]
     assert rcpt == ["elise.marchand@fournisseur.example"]
@@ -281,8 +291,12 @@ def hook(tmp_path, monkeypatch):
     return tmp_path
 
 
-FORM = {"categorie": "Connexion", "sous_categorie": "Mot de passe oublié", "email": "visiteur@example.org",
-        "description": "Je n'arrive plus à me connecter depuis hier."}
+FORM = {
+    "categorie": "Connexion",
+    "sous_categorie": "Mot de passe oublié",
+    "email": "visiteur@example.org",
+    "description": "Je n'arrive plus à me connecter depuis hier.",
+}
 
 
 def test_contact_form_deposits_and_confirms_by_mail(desk, hook, smtp, support):
@@ -325,7 +339,9 @@ def test_the_accessible_check_works_too(desk, hook):
     """ALTCHA's proof of work: the browser's solution (played here by altcha's own solver) is accepted."""
     challenge = captcha.new_proof(desk.store, desk.clock())
     assert challenge.image_png is None and challenge.proof["maxnumber"] == captcha.PROOF_MAX_NUMBER
-    assert desk.contact_form(**FORM, captcha_token=challenge.token, captcha_answer=proof.solve(challenge.proof), client="c")
+    assert desk.contact_form(
+        **FORM, captcha_token=challenge.token, captcha_answer=proof.solve(challenge.proof), client="c"
+    )
 
 
 @pytest.mark.parametrize("change", [
@@ -339,7 +355,9 @@ def test_a_forged_proof_of_work_is_refused_and_spends_the_challenge(desk, change
         desk.contact_form(**FORM, captcha_token=challenge.token, captcha_answer=bad + " " * 30, client="c")
     assert captcha.WRONG in refused.value.messages
     with pytest.raises(sol.ValidationError):  # the right solution comes too late: spent
-        desk.contact_form(**FORM, captcha_token=challenge.token, captcha_answer=proof.solve(challenge.proof), client="c")
+        desk.contact_form(
+            **FORM, captcha_token=challenge.token, captcha_answer=proof.solve(challenge.proof), client="c"
+        )
 
 
 def test_a_proof_of_work_works_once_and_only_for_its_own_challenge(desk):
@@ -377,7 +395,9 @@ def test_wrong_or_expired_captcha_stores_nothing(desk, hook):
     captcha.new_visual(desk.store, desk.clock())
     token, answer = answer_of(hook)
     with pytest.raises(sol.ValidationError):
-        desk.contact_form(**FORM, captcha_token=token, captcha_answer="ZZZZZ" if answer != "ZZZZZ" else "YYYYY", client="c")
+        desk.contact_form(
+            **FORM, captcha_token=token, captcha_answer="ZZZZZ" if answer != "ZZZZZ" else "YYYYY", client="c"
+        )
     captcha.new_visual(desk.store, desk.clock() - captcha.LIFETIME - timedelta(seconds=1))
     token, answer = answer_of(hook)
     with pytest.raises(sol.ValidationError):
@@ -385,13 +405,16 @@ def test_wrong_or_expired_captcha_stores_nothing(desk, hook):
     assert desk.store.count_sollicitations() == count and len(outbox(desk)) == mails
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("email", "pas-une-adresse", "L'adresse électronique de contact n'est pas valide"),
-    ("email", "", "L'adresse électronique de contact est obligatoire"),
-    ("description", "", "La description est obligatoire"),
-    ("description", "x" * 10_001, "La description ne doit pas dépasser 10000 caractères (10001 saisis)"),
-    ("categorie", "Factures émises", "La catégorie sélectionnée n'existe pas"),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("email", "pas-une-adresse", "L'adresse électronique de contact n'est pas valide"),
+        ("email", "", "L'adresse électronique de contact est obligatoire"),
+        ("description", "", "La description est obligatoire"),
+        ("description", "x" * 10_001, "La description ne doit pas dépasser 10000 caractères (10001 saisis)"),
+        ("categorie", "Factures émises", "La catégorie sélectionnée n'existe pas"),
+    ],
+)
 def test_bad_fields_are_refused_before_the_captcha_is_spent(desk, hook, field, value, message):
     captcha.new_visual(desk.store, desk.clock())
     token, answer = answer_of(hook)
@@ -493,4 +516,6 @@ def test_the_rate_limit_holds_against_concurrent_deposits(desk):
                and e.messages == [desk_module.TROP_DE_DEMANDES]) for e in refused), refused  # fmt: skip
     # Another client is not held back by this one.
     other = captcha.new_proof(desk.store, desk.clock())
-    assert desk.contact_form(**FORM, captcha_token=other.token, captcha_answer=proof.solve(other.proof), client="203.0.113.11")
+    assert desk.contact_form(
+        **FORM, captcha_token=other.token, captcha_answer=proof.solve(other.proof), client="203.0.113.11"
+    )

@@ -1,5 +1,6 @@
 """pandas' missing values (what a notebook passes for an empty cell) and absurd batch sizes: French
 answers, never a Python or DuckDB error."""
+
 import numpy as np
 import pandas as pd
 import pytest

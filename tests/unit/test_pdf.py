@@ -1,4 +1,5 @@
 """The detail PDF ("Télécharger détail") and its ZIP, read back: text with pypdf, files, archive."""
+
 from __future__ import annotations
 
 import io

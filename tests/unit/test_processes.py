@@ -3,6 +3,7 @@ create requests, contest the same transitions, attach files to the same request 
 Numbers stay unique, each contested transition has one winner, no attachment is lost, every mail is taken
 by exactly one process, and the store's invariants hold afterwards.
 """
+
 from __future__ import annotations
 
 import json

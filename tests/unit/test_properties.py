@@ -12,6 +12,7 @@ the store invariants (tests/unit/conftest.py) hold afterwards.
 on every run unless `SOLLICITATIONS_FUZZ_RANDOM=1`; `SOLLICITATIONS_FUZZ_SHRINK=1` shrinks a failing example
 to its simplest form (slower).
 """
+
 from __future__ import annotations
 
 import os
@@ -39,7 +40,7 @@ from .conftest import World, assert_invariants, fingerprint, report
 
 SCALE = float(os.environ.get("SOLLICITATIONS_FUZZ_SCALE", "1"))
 ALLOWED = (sol.ValidationError, sol.PermissionDenied, sol.TransitionError)
-TRIED: Counter = Counter()     # inputs tried, per test
+TRIED: Counter = Counter()  # inputs tried, per test
 OUTCOMES: Counter = Counter()  # succès / ValidationError / PermissionDenied / TransitionError
 
 
@@ -64,10 +65,28 @@ LOGINS = [u[0] for u in demo.USERS]
 
 # -- values ----------------------------------------------------------------------------------------
 
-SQL = ["'; DROP TABLE sollicitations; --", "1' OR '1'='1", "\"; DELETE FROM historique; --", "%", "_", "\\",
-       "%_%", "' UNION SELECT login, nom FROM users --", "$1", "?", "); COMMIT; DROP TABLE users; --"]
-HTML = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "\"><svg/onload=alert(1)>",
-        "javascript:alert(1)", "{{7*7}}", "${jndi:ldap://x/a}", "</textarea><b>gras</b>"]
+SQL = [
+    "'; DROP TABLE sollicitations; --",
+    "1' OR '1'='1",
+    '"; DELETE FROM historique; --',
+    "%",
+    "_",
+    "\\",
+    "%_%",
+    "' UNION SELECT login, nom FROM users --",
+    "$1",
+    "?",
+    "); COMMIT; DROP TABLE users; --",
+]
+HTML = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    '"><svg/onload=alert(1)>',
+    "javascript:alert(1)",
+    "{{7*7}}",
+    "${jndi:ldap://x/a}",
+    "</textarea><b>gras</b>",
+]
 FORMULAS = ['=HYPERLINK("http://x")', "+1+1", "-2", "@SUM(A1)", "=cmd|' /C calc'!A0"]
 CONTROL = ["\x00", "a\x00b", "\x07cloche", "\x1b[31mrouge\x1b[0m", "\x7f", "a\x85b", "\x0b", "\x0c", "fin\x1f"]
 INVISIBLE = ["\u200b", "\ufeff", "\u202eevil\u202c", "\u2028", "\u00a0x\u00a0", "\u3000"]
@@ -91,8 +110,18 @@ wrong_type = st.one_of(
     st.binary(max_size=16),
     st.lists(st.one_of(st.text(max_size=4), st.integers()), max_size=3),
     st.dictionaries(st.text(max_size=4), st.integers(), max_size=2),
-    st.sampled_from([b"bytes", bytearray(b"x"), (1, 2), frozenset({1}), date(2026, 1, 1),
-                     datetime(2026, 1, 1, 12), np.int64(5), float("nan")]),
+    st.sampled_from(
+        [
+            b"bytes",
+            bytearray(b"x"),
+            (1, 2),
+            frozenset({1}),
+            date(2026, 1, 1),
+            datetime(2026, 1, 1, 12),
+            np.int64(5),
+            float("nan"),
+        ]
+    ),
 )
 anything = st.one_of(st.none(), nasty_text, wrong_type)
 
@@ -100,8 +129,11 @@ anything = st.one_of(st.none(), nasty_text, wrong_type)
 def variants(values) -> st.SearchStrategy:
     """Valid values, and the same padded with blanks or in decomposed (NFD) form."""
     base = st.sampled_from(list(values))
-    return st.one_of(base, base.map(lambda v: f"  {v}\n"),
-                     base.map(lambda v: unicodedata.normalize("NFD", v) if isinstance(v, str) else v))
+    return st.one_of(
+        base,
+        base.map(lambda v: f"  {v}\n"),
+        base.map(lambda v: unicodedata.normalize("NFD", v) if isinstance(v, str) else v),
+    )
 
 
 VALID = {
@@ -115,10 +147,23 @@ VALID = {
     "type_objet": ["Facture", "facture", "Demande de remboursement TIC", "Mémoire de frais de justice", "Avoir"],
     # fournisseur's own invoices, another emitter's (FA-2018-0457), another structure's of fournisseur,
     # a draft invoice without recipient, a TIC request, and one that does not exist
-    "numero_objet": ["QUAL_00000000007215", "FA-2018-0457", "2017/640", "BROUILLON-2018-0002",
-                     "TIC-2017-000042", "MFJ-2018-000017", "INCONNUE-0001"],
-    "destinataire": [demo.REC201DESTINATAIRE, demo.STRUCTURE_PUBLIQUE_TEST, demo.SUPPORT, demo.REC201FOURNISSEUR,
-                     demo.MENUISERIE_DUPONT, "99999999999999"],
+    "numero_objet": [
+        "QUAL_00000000007215",
+        "FA-2018-0457",
+        "2017/640",
+        "BROUILLON-2018-0002",
+        "TIC-2017-000042",
+        "MFJ-2018-000017",
+        "INCONNUE-0001",
+    ],
+    "destinataire": [
+        demo.REC201DESTINATAIRE,
+        demo.STRUCTURE_PUBLIQUE_TEST,
+        demo.SUPPORT,
+        demo.REC201FOURNISSEUR,
+        demo.MENUISERIE_DUPONT,
+        "99999999999999",
+    ],
     "service_destinataire": ["comptabilite", "factures_publiques", "Service comptabilité", "maintenance"],
     "destinataire_etat": [True, False, "Oui", "non", "NON", "peut-être"],
 }
@@ -153,7 +198,9 @@ def form_changes(draw, allow_unknown: bool = True) -> dict:
         if draw(st.integers(0, 3)) == 0:
             fields[name] = draw(field_value(name))
     if allow_unknown and draw(st.integers(0, 9)) == 0:
-        fields[draw(st.sampled_from(["statut", "emetteur_id", "cree_par", "assigne_a", "Description", "renvoyee"]))] = "x"
+        fields[draw(st.sampled_from(["statut", "emetteur_id", "cree_par", "assigne_a", "Description", "renvoyee"]))] = (
+            "x"
+        )
     return fields
 
 
@@ -171,7 +218,8 @@ def clean(value):
 def has_forbidden_characters(value) -> bool:
     """Control characters other than tab/CR/LF, or lone surrogates (not encodable as UTF-8)."""
     return isinstance(value, str) and any(
-        (unicodedata.category(c) == "Cc" and c not in "\t\r\n") or unicodedata.category(c) == "Cs" for c in value)
+        (unicodedata.category(c) == "Cc" and c not in "\t\r\n") or unicodedata.category(c) == "Cs" for c in value
+    )
 
 
 def must_refuse_text(value, limit: int = 10_000) -> str | None:
@@ -191,10 +239,31 @@ def must_refuse_text(value, limit: int = 10_000) -> str | None:
 
 
 # Python and database words a message must not show (the input it echoes is removed first).
-LEAKS = ("Traceback", "NoneType", "<class", "object at 0x", "Error:", "Error(", "Exception", "duckdb", "psycopg", "unhashable",
-         "pybind", "C++", "Python", 'File "', "INT32", "INT64", "VARCHAR", "builtins")
-FRENCH = re.compile(r"\b(le|la|les|l'|de|du|des|d'|est|sont|n'|ne|pas|un|une|au|aux|vous|votre|inconnue?s?|doit|"
-                    r"indiqué|aucune?|trop|seules?|indiquez|veuillez|texte|être|sur|pour|à)\b", re.IGNORECASE)
+LEAKS = (
+    "Traceback",
+    "NoneType",
+    "<class",
+    "object at 0x",
+    "Error:",
+    "Error(",
+    "Exception",
+    "duckdb",
+    "psycopg",
+    "unhashable",
+    "pybind",
+    "C++",
+    "Python",
+    'File "',
+    "INT32",
+    "INT64",
+    "VARCHAR",
+    "builtins",
+)
+FRENCH = re.compile(
+    r"\b(le|la|les|l'|de|du|des|d'|est|sont|n'|ne|pas|un|une|au|aux|vous|votre|inconnue?s?|doit|"
+    r"indiqué|aucune?|trop|seules?|indiquez|veuillez|texte|être|sur|pour|à)\b",
+    re.IGNORECASE,
+)
 ENGLISH = re.compile(r"\b(the|is|not|invalid|must|error|cannot|failed|unable|unknown|should)\b", re.IGNORECASE)
 
 
@@ -238,8 +307,16 @@ def check_messages(error: Exception, inputs=()) -> list[str]:
     return messages
 
 
-_COUNTED = ("sollicitations", "historique", "commentaires", "pieces_jointes", "pieces_jointes_contenu", "outbox",
-            "contact_attempts", "users")
+_COUNTED = (
+    "sollicitations",
+    "historique",
+    "commentaires",
+    "pieces_jointes",
+    "pieces_jointes_contenu",
+    "outbox",
+    "contact_attempts",
+    "users",
+)
 _COUNTS = "SELECT " + ", ".join(f"(SELECT count(*) FROM {t})" for t in _COUNTED)
 
 
@@ -251,8 +328,16 @@ def state(desk, numeros=()) -> tuple:
     return counts, rows, notifications
 
 
-def attempt(desk, call, inputs=(), numeros=(), refuse: str | None = None, invariants: bool = True, test: str = "",
-            read_only: bool = False):
+def attempt(
+    desk,
+    call,
+    inputs=(),
+    numeros=(),
+    refuse: str | None = None,
+    invariants: bool = True,
+    test: str = "",
+    read_only: bool = False,
+):
     """Run `call` as the property says; (result, None) or (None, error). `refuse` says why the call must be
     refused (None: it may pass); a `read_only` call must change nothing even when it succeeds."""
     TRIED[test] += 1
@@ -289,7 +374,6 @@ def _figures(request):
     yield
     report(request, f"test_properties: {sum(TRIED.values())} inputs tried; outcomes {dict(OUTCOMES)}; "
                     f"per test {dict(TRIED)}")  # fmt: skip
-
 
 
 @pytest.fixture(scope="module")
@@ -429,8 +513,9 @@ def test_another_emitters_invoice_looks_like_no_invoice(w):
 @fuzz(60)
 @given(pair=st.sampled_from(CONTACT_PAIRS + [("Factures émises", "Rejet d'une facture")]), data=st.data())
 def test_contact(w, pair, data):
-    fields = dict(categorie=pair[0], sous_categorie=pair[1], email="visiteur@exemple.fr",
-                  description="Mon compte est bloqué.")
+    fields = dict(
+        categorie=pair[0], sous_categorie=pair[1], email="visiteur@exemple.fr", description="Mon compte est bloqué."
+    )
     for name in fields:
         if data.draw(st.integers(0, 2), label=f"change {name}") == 0:
             fields[name] = data.draw(field_value(name if name != "sous_categorie" else "sous_categorie"), label=name)
@@ -449,8 +534,12 @@ def _proof(desk):
     return challenge.token, proof.solve(challenge.proof)
 
 
-CONTACT_FORM = dict(categorie="Connexion", sous_categorie="Compte bloqué", email="visiteur@exemple.fr",
-                    description="Mon compte est bloqué.")
+CONTACT_FORM = dict(
+    categorie="Connexion",
+    sous_categorie="Compte bloqué",
+    email="visiteur@exemple.fr",
+    description="Mon compte est bloqué.",
+)
 
 
 @fuzz(30)
@@ -484,18 +573,69 @@ def test_a_wrong_captcha_answer_spends_the_challenge(w):
 
 VALID_DATES = st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31))
 date_value = st.one_of(
-    VALID_DATES, st.datetimes(),
-    VALID_DATES.map(lambda d: f"{d.day:02d}/{d.month:02d}/{d.year:04d}"), VALID_DATES.map(lambda d: d.isoformat()),
-    st.sampled_from(["31/02/2026", "2026-13-01", "1/1/26", "00/00/0000", "01/01/0001", "31/12/9999", "9999-12-31",
-                     "demain", "2026/01/01", "01-01-2026", "2026-01-01T10:00", "32/01/2026", date.max, date.min,
-                     datetime.max]),
+    VALID_DATES,
+    st.datetimes(),
+    VALID_DATES.map(lambda d: f"{d.day:02d}/{d.month:02d}/{d.year:04d}"),
+    VALID_DATES.map(lambda d: d.isoformat()),
+    st.sampled_from(
+        [
+            "31/02/2026",
+            "2026-13-01",
+            "1/1/26",
+            "00/00/0000",
+            "01/01/0001",
+            "31/12/9999",
+            "9999-12-31",
+            "demain",
+            "2026/01/01",
+            "01-01-2026",
+            "2026-01-01T10:00",
+            "32/01/2026",
+            date.max,
+            date.min,
+            datetime.max,
+        ]
+    ),
     anything,
 )
 numero_value = st.one_of(
     st.integers(-(2**70), 2**70),
-    st.sampled_from([0, -1, 2**62, 2**63, 2**70, "", " ", "abc", "7abc", "²", "Ⅻ", "𝟙", "٣", "1e3", "0x10", "+5", "-5",
-                     " 7 ", "007", 3.0, 3.5, float("nan"), float("inf"), True, False, None, [1], {"n": 1}, b"1", (1,),
-                     np.int64(3), np.uint8(3)]),
+    st.sampled_from(
+        [
+            0,
+            -1,
+            2**62,
+            2**63,
+            2**70,
+            "",
+            " ",
+            "abc",
+            "7abc",
+            "²",
+            "Ⅻ",
+            "𝟙",
+            "٣",
+            "1e3",
+            "0x10",
+            "+5",
+            "-5",
+            " 7 ",
+            "007",
+            3.0,
+            3.5,
+            float("nan"),
+            float("inf"),
+            True,
+            False,
+            None,
+            [1],
+            {"n": 1},
+            b"1",
+            (1,),
+            np.int64(3),
+            np.uint8(3),
+        ]
+    ),
     anything,
 )
 STATUS_WORDS = [s.value for s in Status] + [s.label for s in Status] + [s.short_label for s in Status]
@@ -509,11 +649,17 @@ CRITERIA_VALUES = {
     "structure": variants(list(OWN) + [demo.MENUISERIE_DUPONT, demo.REC201DESTINATAIRE, NON_RENSEIGNE]),
     "service_emetteur": st.one_of(variants(["maintenance", "Service maintenance", NON_RENSEIGNE]), st.integers(-5, 10)),
     "destinataire": variants([demo.REC201DESTINATAIRE, demo.STRUCTURE_PUBLIQUE_TEST, demo.SUPPORT, NON_RENSEIGNE]),
-    "service_destinataire": st.one_of(variants(["comptabilite", "factures_publiques", NON_RENSEIGNE]), st.integers(-5, 10)),
+    "service_destinataire": st.one_of(
+        variants(["comptabilite", "factures_publiques", NON_RENSEIGNE]), st.integers(-5, 10)
+    ),
     "cree_par": variants(["MARCHAND", "élise", "marchand élise", "DUPONT", "%", "_"]),
-    "statut": st.one_of(variants(STATUS_WORDS), st.lists(st.sampled_from(STATUS_WORDS + ["Inventé", None, 3]), max_size=4)),
+    "statut": st.one_of(
+        variants(STATUS_WORDS), st.lists(st.sampled_from(STATUS_WORDS + ["Inventé", None, 3]), max_size=4)
+    ),
     "assigne_a": variants(LOGINS),
-    "mots": st.one_of(variants(["facture", "FACT paiement", "de la", "Rejetée", "cœur", "%_", "a b"]), st.text(max_size=60)),
+    "mots": st.one_of(
+        variants(["facture", "FACT paiement", "de la", "Rejetée", "cœur", "%_", "a b"]), st.text(max_size=60)
+    ),
 }
 assert set(CRITERIA_VALUES) == set(CRITERIA)
 
@@ -557,8 +703,12 @@ def test_search(w, login, crit, data):
 
 
 @fuzz(40)
-@given(login=st.sampled_from(["fournisseur", "destinataire", "gestionnaire"]),
-       d1=VALID_DATES.filter(lambda d: d.year > 1), gap=st.integers(1, 3000), fmt=st.sampled_from(["fr", "iso", "date"]))
+@given(
+    login=st.sampled_from(["fournisseur", "destinataire", "gestionnaire"]),
+    d1=VALID_DATES.filter(lambda d: d.year > 1),
+    gap=st.integers(1, 3000),
+    fmt=st.sampled_from(["fr", "iso", "date"]),
+)
 def test_dates_in_the_wrong_order_are_refused(w, login, d1, gap, fmt):
     early = d1.toordinal() - gap
     if early < 1:
@@ -602,8 +752,11 @@ def test_dashboard_filters(w, figure, login, crit, data):
 
 
 @fuzz(40)
-@given(login=st.sampled_from(READERS), crit=criteria(),
-       list_name=st.one_of(st.sampled_from(["search", "to_process"]), anything))
+@given(
+    login=st.sampled_from(READERS),
+    crit=criteria(),
+    list_name=st.one_of(st.sampled_from(["search", "to_process"]), anything),
+)
 def test_export_csv(w, login, crit, list_name):
     me = w.user(login)
     data, _ = attempt(w.desk, lambda: me.export_csv(list_name, **crit), inputs=[list_name, *crit.values()],
@@ -620,14 +773,55 @@ def test_export_csv(w, login, crit, list_name):
 
 PDF, PNG = b"%PDF-1.4\n%%EOF\n", b"\x89PNG\r\n\x1a\n" + bytes(range(64))
 OVERSIZED = b"a" * (MAX_SIZE + 1)
-NAMES = ["piece.txt", "Bon de commande n° 42.pdf", "../../etc/passwd.txt", "a/b.txt", "a\\b.txt", "..", ".", "...",
-         "facture.exe.pdf", "facture.js.txt", "a.pdf.exe", "sans_extension", ".txt", "a..txt", "CON.txt",
-         "a.txt\x00.exe", "a\n.txt", "x" * 300 + ".txt", "e\u0301te\u0301.txt", "  espace.txt  ", "😀.png",
-         "<script>alert(1)</script>.txt", "'; DROP TABLE pieces_jointes;--.txt", "a.TXT", "rapport.PdF",
-         "image.svg", "page.html", "\u202etxt.exe", "a\ud800.txt", "=HYPERLINK(1).csv", "données.csv"]
-CONTENTS = [b"Bonjour\n", "Bonjour".encode("cp1252"), b"caf\xe9", b"\x81\x8d\x8f\x90\x9d", b"\x00\x01binaire", b"",
-            PDF, PNG, b"PK\x03\x04" + b"\x00" * 30, b"<?xml version='1.0'?><a/>", b"{\\rtf1}", OVERSIZED,
-            b"\xff\xfe" + "texte".encode("utf-16-le"), b"\xef\xbb\xbfavec BOM"]
+NAMES = [
+    "piece.txt",
+    "Bon de commande n° 42.pdf",
+    "../../etc/passwd.txt",
+    "a/b.txt",
+    "a\\b.txt",
+    "..",
+    ".",
+    "...",
+    "facture.exe.pdf",
+    "facture.js.txt",
+    "a.pdf.exe",
+    "sans_extension",
+    ".txt",
+    "a..txt",
+    "CON.txt",
+    "a.txt\x00.exe",
+    "a\n.txt",
+    "x" * 300 + ".txt",
+    "e\u0301te\u0301.txt",
+    "  espace.txt  ",
+    "😀.png",
+    "<script>alert(1)</script>.txt",
+    "'; DROP TABLE pieces_jointes;--.txt",
+    "a.TXT",
+    "rapport.PdF",
+    "image.svg",
+    "page.html",
+    "\u202etxt.exe",
+    "a\ud800.txt",
+    "=HYPERLINK(1).csv",
+    "données.csv",
+]
+CONTENTS = [
+    b"Bonjour\n",
+    "Bonjour".encode("cp1252"),
+    b"caf\xe9",
+    b"\x81\x8d\x8f\x90\x9d",
+    b"\x00\x01binaire",
+    b"",
+    PDF,
+    PNG,
+    b"PK\x03\x04" + b"\x00" * 30,
+    b"<?xml version='1.0'?><a/>",
+    b"{\\rtf1}",
+    OVERSIZED,
+    b"\xff\xfe" + "texte".encode("utf-16-le"),
+    b"\xef\xbb\xbfavec BOM",
+]
 
 
 def _matches(name: str, content: bytes) -> bool:
@@ -677,11 +871,19 @@ def attach_draft(w):
 
 
 @fuzz(100)
-@given(name=st.one_of(variants(NAMES), st.text(max_size=30).map(lambda t: t + ".txt"), anything),
-       content=st.one_of(st.sampled_from(CONTENTS), st.binary(max_size=64), st.text(max_size=5), st.none(),
-                         st.just(bytearray(b"tableau")), st.just(memoryview(b"vue memoire"))),
-       designation=st.one_of(st.none(), variants(["Bon de commande", "Capture"]), anything),
-       type_=st.one_of(st.sampled_from(TYPES), anything))
+@given(
+    name=st.one_of(variants(NAMES), st.text(max_size=30).map(lambda t: t + ".txt"), anything),
+    content=st.one_of(
+        st.sampled_from(CONTENTS),
+        st.binary(max_size=64),
+        st.text(max_size=5),
+        st.none(),
+        st.just(bytearray(b"tableau")),
+        st.just(memoryview(b"vue memoire")),
+    ),
+    designation=st.one_of(st.none(), variants(["Bon de commande", "Capture"]), anything),
+    type_=st.one_of(st.sampled_from(TYPES), anything),
+)
 def test_add_attachment(w, attach_draft, name, content, designation, type_):
     me = w.user("fournisseur")
     draft = attach_draft()
@@ -724,8 +926,11 @@ comment_value = st.one_of(variants(["Merci.", "Le paiement part demain.", "Ligne
 def test_comments(w, action, comment):
     status, login, call, recorded = COMMENT_ACTIONS[action]
     numero = w.new(status, attach=False)
-    refuse = "commentaire obligatoire" if clean(comment) is None else must_refuse_text(comment, 4_000) or (
-        "commentaire non textuel" if not isinstance(comment, str) else None)
+    refuse = (
+        "commentaire obligatoire"
+        if clean(comment) is None
+        else must_refuse_text(comment, 4_000) or ("commentaire non textuel" if not isinstance(comment, str) else None)
+    )
     _, error = attempt(w.desk, lambda: call(w.user(login), numero, comment), inputs=[comment], numeros=[numero],
                        refuse=refuse, test="comments")  # fmt: skip
     if error is None:
@@ -772,7 +977,8 @@ def test_close_flags(w, resolved, reopen):
             assert row["statut"] == Status.ENVOYEE, f"resolved={resolved!r} reopen={reopen!r}: not reopened"
         else:
             assert row["statut"] == Status.FERMEE and row["resolue"] is r, (
-                f"resolved={resolved!r} reopen={reopen!r}: stored resolue={row['resolue']!r}")
+                f"resolved={resolved!r} reopen={reopen!r}: stored resolue={row['resolue']!r}"
+            )
 
 
 # -- assign --------------------------------------------------------------------------------------
@@ -830,8 +1036,11 @@ def encodings(n: int) -> st.SearchStrategy:
 
 @pytest.mark.parametrize("method", sorted(NUMBER_CALLS))
 @fuzz(10)
-@given(login=st.sampled_from(["fournisseur", "dupont", "destinataire", "lecteur", "support", "gestionnaire"]),
-       kind=st.sampled_from(["foreign", "junk", "own"]), data=st.data())
+@given(
+    login=st.sampled_from(["fournisseur", "dupont", "destinataire", "lecteur", "support", "gestionnaire"]),
+    kind=st.sampled_from(["foreign", "junk", "own"]),
+    data=st.data(),
+)
 def test_request_numbers(w, foreign, method, login, kind, data):
     me = w.user(login)
     if kind == "foreign" and login in foreign:
@@ -868,8 +1077,11 @@ def test_as_user(w, login):
 
 
 @fuzz(40)
-@given(text=st.one_of(nasty_text, st.sampled_from(["REC201", "Support", "0000"]), anything),
-       etat=st.one_of(st.none(), st.booleans(), anything), limit=st.one_of(st.integers(-5, 100), anything))
+@given(
+    text=st.one_of(nasty_text, st.sampled_from(["REC201", "Support", "0000"]), anything),
+    etat=st.one_of(st.none(), st.booleans(), anything),
+    limit=st.one_of(st.integers(-5, 100), anything),
+)
 def test_search_structures(w, text, etat, limit):
     frame, _ = attempt(w.desk, lambda: w.desk.search_structures(text, etat=etat, limit=limit),
                        inputs=[text, etat, limit], invariants=False, read_only=True, test="divers")  # fmt: skip
@@ -880,7 +1092,9 @@ def test_search_structures(w, text, etat, limit):
 @fuzz(30)
 @given(structure=st.one_of(variants([demo.REC201DESTINATAIRE, demo.STRUCTURE_PUBLIQUE_TEST]), anything))
 def test_services(w, structure):
-    attempt(w.desk, lambda: w.desk.services(structure), inputs=[structure], invariants=False, read_only=True, test="divers")
+    attempt(
+        w.desk, lambda: w.desk.services(structure), inputs=[structure], invariants=False, read_only=True, test="divers"
+    )
 
 
 @fuzz(25)
@@ -895,15 +1109,19 @@ def test_set_notifications(w, enabled):
 
 
 @fuzz(30)
-@given(page=st.one_of(st.integers(-2, 3), anything), page_size=st.one_of(st.integers(-2, 1001), anything),
-       numero=st.one_of(st.none(), numero_value))
+@given(
+    page=st.one_of(st.integers(-2, 3), anything),
+    page_size=st.one_of(st.integers(-2, 1001), anything),
+    numero=st.one_of(st.none(), numero_value),
+)
 def test_outbox(w, page, page_size, numero):
     frame, _ = attempt(w.desk, lambda: w.user("support").outbox(page=page, page_size=page_size, numero=numero),
                        inputs=[page, page_size, numero], invariants=False, read_only=True, test="divers")  # fmt: skip
     if frame is not None and numero is not None:
         wanted = resolves_to(numero)
         assert set(frame["Sollicitation"].dropna().astype(int)) <= ({wanted} if wanted else set()), (
-            f"outbox(numero={numero!r}) shows mails of other requests")
+            f"outbox(numero={numero!r}) shows mails of other requests"
+        )
 
 
 @fuzz(30)
@@ -928,15 +1146,23 @@ def test_attachment_ids(w, foreign, data):
 @given(fmt=st.one_of(st.sampled_from(["xlsx", "csv", "parquet", ".CSV", "pdf", "../x"]), anything))
 def test_export_format(w, tmp_path_factory, fmt):
     path = tmp_path_factory.mktemp("export") / "liste"
-    attempt(w.desk, lambda: w.user("fournisseur").export(path, format=fmt, categorie="Factures émises"),
-            inputs=[fmt], invariants=False, read_only=True, test="divers")
+    attempt(
+        w.desk,
+        lambda: w.user("fournisseur").export(path, format=fmt, categorie="Factures émises"),
+        inputs=[fmt],
+        invariants=False,
+        read_only=True,
+        test="divers",
+    )
 
 
 def test_float_and_nan_are_never_request_numbers(w):
     """3.0 is not request 3 (a float is not a number typed by a user), NaN and infinity are refused."""
     me = w.user("gestionnaire")
     for value in (3.0, float("nan"), float("inf")):
-        _, error = attempt(w.desk, lambda v=value: me.get(v), inputs=[value], invariants=False, read_only=True, test="numeros")
+        _, error = attempt(
+            w.desk, lambda v=value: me.get(v), inputs=[value], invariants=False, read_only=True, test="numeros"
+        )
         assert isinstance(error, sol.PermissionDenied)
 
 
@@ -945,28 +1171,51 @@ def test_float_and_nan_are_never_request_numbers(w):
 # case -> (lambda w: the call to try, its setup already done: defaults are evaluated when the call is built)
 FOUND = {
     "save_draft service=0": lambda w: lambda: w.user("fournisseur").save_draft(**BASES["choisi"], service=0),
-    "save_draft service=frozenset": lambda w: lambda: w.user("fournisseur").save_draft(**BASES["bureau"],
-                                                                                       service=frozenset({1})),
-    "save_draft service_destinataire=bytes": lambda w: lambda: w.user("fournisseur").save_draft(
-        **BASES["choisi"], service_destinataire="Service comptabilité".encode("latin-1")),
-    "save_draft destinataire=True": lambda w: lambda: w.user("fournisseur").save_draft(
-        **{**BASES["choisi"], "destinataire": True}),
-    "save_draft description=surrogate": lambda w: lambda: w.user("fournisseur").save_draft(
-        **{**BASES["support"], "description": "a\ud800b"}),
-    "update_draft service={}": lambda w: lambda n=w.user("fournisseur").save_draft(**BASES["choisi"]):
-        w.user("fournisseur").update_draft(n, service={"a": 1}),
-    "respond comment=surrogate": lambda w: lambda n=w.new(Status.EN_COURS, attach=False):
-        w.user("destinataire").respond(n, "\udc00"),
-    "add_attachment name=surrogate (os.fsdecode)": lambda w: lambda n=w.new(Status.BROUILLON, attach=False):
-        w.user("fournisseur").add_attachment(n, "facture\udce9.txt", b"x"),
-    "add_attachment designation=surrogate": lambda w: lambda n=w.new(Status.BROUILLON, attach=False):
-        w.user("fournisseur").add_attachment(n, "facture.txt", b"x", designation="\udce9"),
-    "contact description=surrogate": lambda w: lambda: w.desk.contact("Connexion", "Compte bloqué", "a@exemple.fr",
-                                                                      "x\ud800"),
-    "contact_form client=None": lambda w: lambda q=_proof(w.desk): w.desk.contact_form(
-        **CONTACT_FORM, captcha_token=q[0], captcha_answer=q[1], client=None),
-    "contact_form client=[1]": lambda w: lambda q=_proof(w.desk): w.desk.contact_form(
-        **CONTACT_FORM, captcha_token=q[0], captcha_answer=q[1], client=[1]),
+    "save_draft service=frozenset": lambda w: (
+        lambda: w.user("fournisseur").save_draft(**BASES["bureau"], service=frozenset({1}))
+    ),
+    "save_draft service_destinataire=bytes": lambda w: (
+        lambda: w.user("fournisseur").save_draft(
+            **BASES["choisi"], service_destinataire="Service comptabilité".encode("latin-1")
+        )
+    ),
+    "save_draft destinataire=True": lambda w: (
+        lambda: w.user("fournisseur").save_draft(**{**BASES["choisi"], "destinataire": True})
+    ),
+    "save_draft description=surrogate": lambda w: (
+        lambda: w.user("fournisseur").save_draft(**{**BASES["support"], "description": "a\ud800b"})
+    ),
+    "update_draft service={}": lambda w: (
+        lambda n=w.user("fournisseur").save_draft(**BASES["choisi"]): w.user("fournisseur").update_draft(
+            n, service={"a": 1}
+        )
+    ),
+    "respond comment=surrogate": lambda w: (
+        lambda n=w.new(Status.EN_COURS, attach=False): w.user("destinataire").respond(n, "\udc00")
+    ),
+    "add_attachment name=surrogate (os.fsdecode)": lambda w: (
+        lambda n=w.new(Status.BROUILLON, attach=False): w.user("fournisseur").add_attachment(
+            n, "facture\udce9.txt", b"x"
+        )
+    ),
+    "add_attachment designation=surrogate": lambda w: (
+        lambda n=w.new(Status.BROUILLON, attach=False): w.user("fournisseur").add_attachment(
+            n, "facture.txt", b"x", designation="\udce9"
+        )
+    ),
+    "contact description=surrogate": lambda w: (
+        lambda: w.desk.contact("Connexion", "Compte bloqué", "a@exemple.fr", "x\ud800")
+    ),
+    "contact_form client=None": lambda w: (
+        lambda q=_proof(w.desk): w.desk.contact_form(
+            **CONTACT_FORM, captcha_token=q[0], captcha_answer=q[1], client=None
+        )
+    ),
+    "contact_form client=[1]": lambda w: (
+        lambda q=_proof(w.desk): w.desk.contact_form(
+            **CONTACT_FORM, captcha_token=q[0], captcha_answer=q[1], client=[1]
+        )
+    ),
     "assign login=[]": lambda w: lambda n=w.new(Status.EN_COURS, attach=False): w.user("destinataire").assign(n, []),
     "assign login={}": lambda w: lambda n=w.new(Status.EN_COURS, attach=False): w.user("destinataire").assign(n, {}),
     "get '²'": lambda w: lambda: w.user("fournisseur").get("²"),
@@ -993,8 +1242,11 @@ FOUND = {
     "outbox numero='x'": lambda w: lambda: w.user("support").outbox(numero="x"),
     "outbox numero=0": lambda w: lambda: w.user("support").outbox(numero=0),
 }
-MUST_BE_REFUSED = set(FOUND) - {"search au=31/12/9999", "reopen_rates au=date.max",  # a far date is a date
-                                 "contact_form client=[1]"}  # the client is the app's, not typed: no crash is enough
+MUST_BE_REFUSED = set(FOUND) - {
+    "search au=31/12/9999",
+    "reopen_rates au=date.max",  # a far date is a date
+    "contact_form client=[1]",
+}  # the client is the app's, not typed: no crash is enough
 
 
 @pytest.mark.parametrize("case", sorted(FOUND))
@@ -1003,8 +1255,10 @@ def test_inputs_that_once_broke_a_call(w, case):
             refuse="entrée invalide" if case in MUST_BE_REFUSED else None)  # fmt: skip
 
 
-@pytest.mark.parametrize("resolved, reopen", [("non", False), ("oui", "non"), (None, "non"), (None, "false"),
-                                              ("", False), (1, 0), ([], False), (True, "oui")])
+@pytest.mark.parametrize(
+    "resolved, reopen",
+    [("non", False), ("oui", "non"), (None, "non"), (None, "false"), ("", False), (1, 0), ([], False), (True, "oui")],
+)
 def test_close_flags_found(w, resolved, reopen):
     """`close(resolved="non")` once closed the request as resolved, `reopen="non"` reopened it."""
     numero = w.new(Status.REPONDUE, attach=False)

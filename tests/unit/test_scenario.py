@@ -1,5 +1,6 @@
 """The guide's whole story through the Python API: draft, attachment, send, take in charge, request
 for information, complement, response, "not satisfied" and reopened, response, closed satisfied."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -41,10 +42,17 @@ def test_the_guides_scenario(desk, clock):
         assert desk.store.sollicitation(n)["statut"] == new.value
 
     # 1. "Enregistrer": a draft, then a file, which needs a saved request.
-    n = me.save_draft(categorie="Factures émises", sous_categorie="Erreur dans les éléments de facturation",
-                      structure=demo.REC201FOURNISSEUR, service="service_fournisseur", type_objet="Facture",
-                      numero_objet="QUAL_00000000007215", email="gest_four@rec201.example",
-                      telephone="02 34 56 78 90", description="test sollicitation")
+    n = me.save_draft(
+        categorie="Factures émises",
+        sous_categorie="Erreur dans les éléments de facturation",
+        structure=demo.REC201FOURNISSEUR,
+        service="service_fournisseur",
+        type_objet="Facture",
+        numero_objet="QUAL_00000000007215",
+        email="gest_four@rec201.example",
+        telephone="02 34 56 78 90",
+        description="test sollicitation",
+    )
     step("fournisseur", Action.SAVE_DRAFT, None, Status.BROUILLON)
     assert n in numbers(me.to_process())
     me.add_attachment(n, "PJ-Sollicitation.pdf", b"%PDF-1.4 facture", designation="PJ-Sollicitation")
@@ -54,8 +62,10 @@ def test_the_guides_scenario(desk, clock):
     # 2. "Valider et envoyer": routed to the invoice's recipient.
     me.submit(n)
     step("fournisseur", Action.SUBMIT, Status.BROUILLON, Status.ENVOYEE)
-    assert desk.store.sollicitation(n)["destinataire_id"] == desk.store.objet(
-        "facture", "QUAL_00000000007215")["destinataire_id"]
+    assert (
+        desk.store.sollicitation(n)["destinataire_id"]
+        == desk.store.objet("facture", "QUAL_00000000007215")["destinataire_id"]
+    )
     assert n not in numbers(me.to_process())  # "Envoyée" leaves the Synthèse
     assert n in numbers(agent.to_process())
 
@@ -68,7 +78,8 @@ def test_the_guides_scenario(desk, clock):
     step("destinataire", Action.REQUEST_INFORMATION, Status.EN_COURS, Status.INFORMATIONS_REQUISES)
     waiting = me.to_process()
     assert waiting.loc[waiting["Numéro de la sollicitation"] == n, "Statut sollicitation"].tolist() == [
-        "Informations compl. requises"]
+        "Informations compl. requises"
+    ]
     assert [c["texte"] for c in me.get(n)["commentaires"]] == [question]
     assert Action.ADD_COMPLEMENT in me.get(n)["actions"]
 
@@ -110,7 +121,11 @@ def test_the_guides_scenario(desk, clock):
     assert (detail["statut"], detail["resolue"], detail["renvoyee"]) == (Status.FERMEE, True, False)
     assert detail["cloturee_le"] is not None and detail["envoyee_le"] < detail["cloturee_le"]
     assert (detail["categorie"], detail["sous_categorie"], detail["type_objet"], detail["numero_objet"]) == (
-        "Factures émises", "Erreur dans les éléments de facturation", "Facture", "QUAL_00000000007215")
+        "Factures émises",
+        "Erreur dans les éléments de facturation",
+        "Facture",
+        "QUAL_00000000007215",
+    )
     assert detail["structure_libelle"] == "00000000002145 - REC201FOURNISSEUR"
     assert detail["service"] == "service_fournisseur" and detail["cree_par"] == name["fournisseur"]
     assert detail["destinataire"]["designation"] == "REC201DESTINATAIRE"
@@ -118,10 +133,12 @@ def test_the_guides_scenario(desk, clock):
 
     history = detail["historique"]
     assert list(history.columns)[:5] == ["Date", "Utilisateur", "Ancien statut", "Nouveau statut", "Commentaire"]
-    shown = [(r["Utilisateur"], r["Action"], r["Ancien statut"], r["Nouveau statut"])
-             for r in history.to_dict("records")]
-    assert shown == [(who, action.value, old.short_label if old else "", new.short_label)
-                     for who, action, old, new in steps]
+    shown = [
+        (r["Utilisateur"], r["Action"], r["Ancien statut"], r["Nouveau statut"]) for r in history.to_dict("records")
+    ]
+    assert shown == [
+        (who, action.value, old.short_label if old else "", new.short_label) for who, action, old, new in steps
+    ]
     assert history["Date"].is_monotonic_increasing and history["Date"].is_unique
     comments = history.set_index("Action")["Commentaire"]
     assert comments["request_information"] == question and comments["add_complement"] == complement
@@ -150,7 +167,10 @@ def test_a_visitors_request_through_the_support_desk(desk, clock):
     support.take_in_charge(n)
     support.respond(n, "Votre compte est débloqué.")
     history = support.get(n)["historique"]
-    assert history["Utilisateur"].tolist() == ["Nous contacter", desk.user("support").display_name,
-                                               desk.user("support").display_name]
+    assert history["Utilisateur"].tolist() == [
+        "Nous contacter",
+        desk.user("support").display_name,
+        desk.user("support").display_name,
+    ]
     assert history["Nouveau statut"].tolist() == ["Envoyée", "En cours", "Répondue"]
     assert support.search(numero=n)["Créé par"].tolist() == ["Nous contacter"]

@@ -1,5 +1,6 @@
 """Search against brute force: each combination of the guide's criteria gives the count (and rows)
 that pandas computes over the raw tables of a demo world with 3000 generated requests."""
+
 from __future__ import annotations
 
 import math
@@ -15,10 +16,23 @@ from sollicitations.criteria import AU_MOINS_UN_CRITERE
 from sollicitations.status import Status
 
 NR = sol.NON_RENSEIGNE
-VIEWERS = [("fournisseur", "emises"), ("destinataire", "recues"), ("support", "recues"),
-           ("gestionnaire", "toutes"), ("dupont", "emises"), ("lecteur", "recues")]
-SEARCH_HEADERS = ["Référence", "Catégorie", "Sous-catégorie", "Numéro d'objet", "Créé par", "Saisie le",
-                  "Statut sollicitation"]  # the guide's "Résultats de la recherche"
+VIEWERS = [
+    ("fournisseur", "emises"),
+    ("destinataire", "recues"),
+    ("support", "recues"),
+    ("gestionnaire", "toutes"),
+    ("dupont", "emises"),
+    ("lecteur", "recues"),
+]
+SEARCH_HEADERS = [
+    "Référence",
+    "Catégorie",
+    "Sous-catégorie",
+    "Numéro d'objet",
+    "Créé par",
+    "Saisie le",
+    "Statut sollicitation",
+]  # the guide's "Résultats de la recherche"
 STATUS_CODES = {label: s.value for s in Status for label in (s.value, s.label, s.short_label)}
 
 
@@ -30,8 +44,10 @@ class Brute:
         self.raw = q("SELECT * FROM sollicitations")
         self.raw["jour"] = self.raw["saisie_le"].dt.date
         users = q("SELECT login, nom, prenom FROM users")
-        self.names = {r.login: (r.login.lower(), f"{r.nom} {r.prenom}".lower(), f"{r.prenom} {r.nom}".lower())
-                      for r in users.itertuples()}
+        self.names = {
+            r.login: (r.login.lower(), f"{r.nom} {r.prenom}".lower(), f"{r.prenom} {r.nom}".lower())
+            for r in users.itertuples()
+        }
         self.services = q("SELECT * FROM services")
         self.habilitations = q("SELECT * FROM habilitations")
 
@@ -60,9 +76,12 @@ class Brute:
             df = df[df["jour"] >= _as_date(c["du"])]
         if c.get("au") is not None:
             df = df[df["jour"] <= _as_date(c["au"])]
-        for key, column, owner in (("structure", "emetteur_id", None), ("destinataire", "destinataire_id", None),
-                                   ("service_emetteur", "service_emetteur_id", "structure"),
-                                   ("service_destinataire", "service_destinataire_id", "destinataire")):
+        for key, column, owner in (
+            ("structure", "emetteur_id", None),
+            ("destinataire", "destinataire_id", None),
+            ("service_emetteur", "service_emetteur_id", "structure"),
+            ("service_destinataire", "service_destinataire_id", "destinataire"),
+        ):
             value = c.get(key)
             if value is None:
                 continue
@@ -99,9 +118,15 @@ def brute(big_desk):
     # A few requests with emitter and recipient services, which the generator does not set.
     me = big_desk.as_user("fournisseur")
     for service in ("maintenance", "Service maintenance", "service_fournisseur"):
-        me.send(categorie="Factures émises", sous_categorie="Question pour une entité publique",
-                structure=demo.REC201FOURNISSEUR, service=service, destinataire=demo.REC201DESTINATAIRE,
-                service_destinataire="comptabilite", description="Question d'un service.")
+        me.send(
+            categorie="Factures émises",
+            sous_categorie="Question pour une entité publique",
+            structure=demo.REC201FOURNISSEUR,
+            service=service,
+            destinataire=demo.REC201DESTINATAIRE,
+            service_destinataire="comptabilite",
+            description="Question d'un service.",
+        )
     return Brute(big_desk)
 
 
@@ -127,16 +152,28 @@ NAMED = {
     "statut-short-label": ("fournisseur", "emises", dict(statut="Informations compl. requises")),
     "statut-list": ("fournisseur", "emises", dict(statut=["repondue", "Fermée", "en_cours"])),
     "categorie+statut": ("fournisseur", "emises", dict(categorie="Factures émises", statut="Fermée")),
-    "categorie+sous-categorie": ("gestionnaire", "toutes",
-                                 dict(categorie="Compte utilisateur", sous_categorie="Habilitations")),
+    "categorie+sous-categorie": (
+        "gestionnaire",
+        "toutes",
+        dict(categorie="Compte utilisateur", sous_categorie="Habilitations"),
+    ),
     "sous-categorie-alone": ("gestionnaire", "toutes", dict(sous_categorie="Autre")),
     "structure": ("fournisseur", "emises", dict(structure=demo.LOGES_DU_GREL)),
-    "structure+service-non-renseigne": ("fournisseur", "emises",
-                                        dict(structure=demo.REC201FOURNISSEUR, service_emetteur=NR)),
-    "structure+service-code": ("fournisseur", "emises",
-                               dict(structure=demo.REC201FOURNISSEUR, service_emetteur="service_fournisseur")),
-    "structure+service-label": ("fournisseur", "emises",
-                                dict(structure=demo.REC201FOURNISSEUR, service_emetteur="Service maintenance")),
+    "structure+service-non-renseigne": (
+        "fournisseur",
+        "emises",
+        dict(structure=demo.REC201FOURNISSEUR, service_emetteur=NR),
+    ),
+    "structure+service-code": (
+        "fournisseur",
+        "emises",
+        dict(structure=demo.REC201FOURNISSEUR, service_emetteur="service_fournisseur"),
+    ),
+    "structure+service-label": (
+        "fournisseur",
+        "emises",
+        dict(structure=demo.REC201FOURNISSEUR, service_emetteur="Service maintenance"),
+    ),
     "numero-objet": ("fournisseur", "emises", dict(numero_objet="2017/640")),
     "numero-as-text": ("fournisseur", "emises", dict(numero="2")),
     "numero-of-another": ("dupont", "emises", dict(numero=2)),
@@ -147,11 +184,16 @@ NAMED = {
     "du-alone": ("destinataire", "recues", dict(du=datetime(2026, 6, 1, 15, 30))),
     "au-alone": ("destinataire", "recues", dict(au="31/12/2025")),
     "destinataire": ("fournisseur", "emises", dict(destinataire=demo.STRUCTURE_PUBLIQUE_TEST)),
-    "destinataire+service": ("destinataire", "recues", dict(destinataire=demo.STRUCTURE_PUBLIQUE_TEST,
-                                                            service_destinataire="factures_publiques")),
-    "destinataire+service-non-renseigne": ("destinataire", "recues",
-                                           dict(destinataire=demo.STRUCTURE_PUBLIQUE_TEST,
-                                                service_destinataire=NR)),
+    "destinataire+service": (
+        "destinataire",
+        "recues",
+        dict(destinataire=demo.STRUCTURE_PUBLIQUE_TEST, service_destinataire="factures_publiques"),
+    ),
+    "destinataire+service-non-renseigne": (
+        "destinataire",
+        "recues",
+        dict(destinataire=demo.STRUCTURE_PUBLIQUE_TEST, service_destinataire=NR),
+    ),
     "cree-par-login": ("fournisseur", "emises", dict(cree_par="fourn")),
     "cree-par-nom-prenom": ("fournisseur", "emises", dict(cree_par="marchand élise")),
     "cree-par-prenom-nom": ("gestionnaire", "toutes", dict(cree_par="Élise MARCHAND")),
@@ -162,11 +204,22 @@ NAMED = {
     "lecteur-reads": ("lecteur", "recues", dict(statut=["envoyee", "en_cours"])),
     "drafts-never-received": ("destinataire", "recues", dict(statut="brouillon")),
     "structure-in-recues": ("destinataire", "recues", dict(structure=demo.REC201FOURNISSEUR)),
-    "all-criteria": ("fournisseur", "emises", dict(
-        categorie="Factures émises", sous_categorie="Question pour une entité publique",
-        du="01/09/2026", au="30/11/2026", structure=demo.REC201FOURNISSEUR, service_emetteur=NR,
-        destinataire=demo.STRUCTURE_PUBLIQUE_TEST, service_destinataire="factures_publiques",
-        cree_par="marchand", statut=["fermee", "repondue"])),
+    "all-criteria": (
+        "fournisseur",
+        "emises",
+        dict(
+            categorie="Factures émises",
+            sous_categorie="Question pour une entité publique",
+            du="01/09/2026",
+            au="30/11/2026",
+            structure=demo.REC201FOURNISSEUR,
+            service_emetteur=NR,
+            destinataire=demo.STRUCTURE_PUBLIQUE_TEST,
+            service_destinataire="factures_publiques",
+            cree_par="marchand",
+            statut=["fermee", "repondue"],
+        ),
+    ),
 }
 
 
@@ -181,16 +234,31 @@ def test_named_combinations_are_not_all_empty(brute):
     sizes = {name: len(brute.search(login, space, **c)) for name, (login, space, c) in NAMED.items()}
     assert sizes["drafts-never-received"] == 0 and sizes["cree-par-percent-is-text"] == 0
     empty = sorted(name for name, n in sizes.items() if n == 0)
-    assert empty == ["cree-par-percent-is-text", "cree-par-underscore-is-text", "drafts-never-received",
-                     "numero-of-another"], sizes
+    assert empty == [
+        "cree-par-percent-is-text",
+        "cree-par-underscore-is-text",
+        "drafts-never-received",
+        "numero-of-another",
+    ], sizes
     assert sizes["support-everything"] > 100 and sizes["statut-list"] > 50
 
 
 # -- random combinations --------------------------------------------------------------------------
 
 RANDOM_COUNT = 80
-KEYS = ["numero", "categorie", "sous_categorie", "numero_objet", "periode", "structure", "service_emetteur",
-        "destinataire", "service_destinataire", "cree_par", "statut"]
+KEYS = [
+    "numero",
+    "categorie",
+    "sous_categorie",
+    "numero_objet",
+    "periode",
+    "structure",
+    "service_emetteur",
+    "destinataire",
+    "service_destinataire",
+    "cree_par",
+    "statut",
+]
 
 
 @pytest.fixture(scope="module")
@@ -221,19 +289,28 @@ def combinations(brute):
             elif key in ("structure", "service_emetteur") and isinstance(row["emetteur_id"], str):
                 criteria["structure"] = row["emetteur_id"]
                 if key == "service_emetteur":
-                    criteria[key] = NR if pd.isna(row["service_emetteur_id"]) else _service_name(
-                        brute, row["service_emetteur_id"], rng)
+                    criteria[key] = (
+                        NR
+                        if pd.isna(row["service_emetteur_id"])
+                        else _service_name(brute, row["service_emetteur_id"], rng)
+                    )
             elif key in ("destinataire", "service_destinataire") and isinstance(row["destinataire_id"], str):
                 criteria["destinataire"] = row["destinataire_id"]
                 if key == "service_destinataire":
-                    criteria[key] = NR if pd.isna(row["service_destinataire_id"]) else _service_name(
-                        brute, row["service_destinataire_id"], rng)
+                    criteria[key] = (
+                        NR
+                        if pd.isna(row["service_destinataire_id"])
+                        else _service_name(brute, row["service_destinataire_id"], rng)
+                    )
             elif key == "cree_par" and isinstance(row["cree_par"], str):
                 names = brute.names[row["cree_par"]]
                 name = rng.choice(names)
                 start = rng.randrange(max(1, len(name) - 3))
-                criteria[key] = name[start:start + rng.randint(3, 8)].upper() if rng.random() < 0.3 \
-                    else name[start:start + rng.randint(3, 8)]
+                criteria[key] = (
+                    name[start : start + rng.randint(3, 8)].upper()
+                    if rng.random() < 0.3
+                    else name[start : start + rng.randint(3, 8)]
+                )
             elif key == "statut":
                 other = rng.choice(list(Status))
                 label = rng.choice([row["statut"], Status(row["statut"]).label, Status(row["statut"]).short_label])
@@ -259,8 +336,20 @@ def test_random_combination(users, brute, combinations, index):
 
 def test_random_combinations_cover_every_criterion(combinations):
     used = {k for _, _, c in combinations for k in c}
-    assert used >= {"numero", "categorie", "sous_categorie", "numero_objet", "du", "au", "structure",
-                    "service_emetteur", "destinataire", "service_destinataire", "cree_par", "statut"}
+    assert used >= {
+        "numero",
+        "categorie",
+        "sous_categorie",
+        "numero_objet",
+        "du",
+        "au",
+        "structure",
+        "service_emetteur",
+        "destinataire",
+        "service_destinataire",
+        "cree_par",
+        "statut",
+    }
 
 
 # -- pages ---------------------------------------------------------------------------------------
@@ -298,8 +387,10 @@ def test_rows_show_the_guides_values(users, brute):
         assert line["Créé par"].lower() == f"{nom} {prenom}"
 
 
-@pytest.mark.parametrize("sort, columns", [("numero", ["numero"]), ("saisie", ["saisie_le", "numero"]),
-                                           ("recent", ["modifiee_le", "numero"])])
+@pytest.mark.parametrize(
+    "sort, columns",
+    [("numero", ["numero"]), ("saisie", ["saisie_le", "numero"]), ("recent", ["modifiee_le", "numero"])],
+)
 def test_sorts(users, brute, sort, columns):
     expected = brute.search("gestionnaire", "toutes", categorie="Factures émises")
     expected = expected.sort_values(columns, ascending=False)
@@ -316,9 +407,11 @@ def refused(call, *messages):
     assert sorted(info.value.messages) == sorted(messages)
 
 
-@pytest.mark.parametrize("criteria", [{}, dict(numero=None), dict(numero="", categorie="   ", statut=[]),
-                                      dict(cree_par=" ", du="")],
-                         ids=["none", "none-value", "blanks", "spaces"])
+@pytest.mark.parametrize(
+    "criteria",
+    [{}, dict(numero=None), dict(numero="", categorie="   ", statut=[]), dict(cree_par=" ", du="")],
+    ids=["none", "none-value", "blanks", "spaces"],
+)
 def test_at_least_one_criterion(users, criteria):
     refused(lambda: users["fournisseur"].search(**criteria), AU_MOINS_UN_CRITERE)
 
@@ -328,16 +421,20 @@ BAD_AU = "La date de fin de la période de saisie n'est pas une date valide (jj/
 DU_AFTER_AU = "La date de début de la période de saisie doit précéder la date de fin"
 
 
-@pytest.mark.parametrize("criteria, messages", [
-    (dict(du="31/02/2026"), [BAD_DU]),
-    (dict(au="2026-13-01"), [BAD_AU]),
-    (dict(du="hier"), [BAD_DU]),
-    (dict(du=20260101), [BAD_DU]),
-    (dict(du="01/02/2026", au="99/99/9999"), [BAD_AU]),
-    (dict(du="demain", au="après"), [BAD_DU, BAD_AU]),
-    (dict(du="02/01/2026", au="01/01/2026"), [DU_AFTER_AU]),
-    (dict(du=date(2026, 1, 2), au="2026-01-01"), [DU_AFTER_AU]),
-], ids=["feb-31", "month-13", "word", "int", "bad-au", "both-bad", "du-after-au", "du-after-au-mixed"])
+@pytest.mark.parametrize(
+    "criteria, messages",
+    [
+        (dict(du="31/02/2026"), [BAD_DU]),
+        (dict(au="2026-13-01"), [BAD_AU]),
+        (dict(du="hier"), [BAD_DU]),
+        (dict(du=20260101), [BAD_DU]),
+        (dict(du="01/02/2026", au="99/99/9999"), [BAD_AU]),
+        (dict(du="demain", au="après"), [BAD_DU, BAD_AU]),
+        (dict(du="02/01/2026", au="01/01/2026"), [DU_AFTER_AU]),
+        (dict(du=date(2026, 1, 2), au="2026-01-01"), [DU_AFTER_AU]),
+    ],
+    ids=["feb-31", "month-13", "word", "int", "bad-au", "both-bad", "du-after-au", "du-after-au-mixed"],
+)
 def test_bad_periods(users, criteria, messages):
     refused(lambda: users["fournisseur"].search(**criteria), *messages)
 
@@ -346,38 +443,59 @@ def test_one_day_period_is_not_du_after_au(users, brute):
     check(users, brute, "fournisseur", "emises", dict(du="05/09/2026", au="05/09/2026"))
 
 
-@pytest.mark.parametrize("criteria, messages", [
-    (dict(couleur="bleu"), ["Critère de recherche inconnu : couleur"]),
-    (dict(numero="douze"), ["Le numéro de la sollicitation doit être un nombre entier"]),
-    (dict(numero=-3), ["Le numéro de la sollicitation doit être un nombre entier"]),
-    (dict(statut="ouverte"), ["Statut inconnu : ouverte"]),
-    (dict(statut=["brouillon", "perdue"]), ["Statut inconnu : perdue"]),
-    (dict(categorie="Factures inventées"), ["La catégorie sélectionnée n'existe pas"]),
-    (dict(categorie="Factures reçues", sous_categorie="Rejet d'une facture"),
-     ["La sous-catégorie sélectionnée ne correspond pas à la catégorie"]),
-    (dict(service_emetteur="maintenance"),
-     ["Le service indiqué n'appartient pas à la structure émettrice sélectionnée"]),
-    (dict(structure=demo.REC201FOURNISSEUR, service_emetteur="comptabilite"),
-     ["Le service indiqué n'appartient pas à la structure émettrice sélectionnée"]),
-    (dict(service_destinataire="factures_publiques"),
-     ["Le service indiqué n'appartient pas à la structure destinataire sélectionnée"]),
-    (dict(cree_par="x" * 101), ["Le critère « Créé par » ne doit pas dépasser 100 caractères (101 saisis)"]),
-    (dict(numero="x", statut="y", du="z"),
-     ["Le numéro de la sollicitation doit être un nombre entier", "Statut inconnu : y", BAD_DU]),
-])
+@pytest.mark.parametrize(
+    "criteria, messages",
+    [
+        (dict(couleur="bleu"), ["Critère de recherche inconnu : couleur"]),
+        (dict(numero="douze"), ["Le numéro de la sollicitation doit être un nombre entier"]),
+        (dict(numero=-3), ["Le numéro de la sollicitation doit être un nombre entier"]),
+        (dict(statut="ouverte"), ["Statut inconnu : ouverte"]),
+        (dict(statut=["brouillon", "perdue"]), ["Statut inconnu : perdue"]),
+        (dict(categorie="Factures inventées"), ["La catégorie sélectionnée n'existe pas"]),
+        (
+            dict(categorie="Factures reçues", sous_categorie="Rejet d'une facture"),
+            ["La sous-catégorie sélectionnée ne correspond pas à la catégorie"],
+        ),
+        (
+            dict(service_emetteur="maintenance"),
+            ["Le service indiqué n'appartient pas à la structure émettrice sélectionnée"],
+        ),
+        (
+            dict(structure=demo.REC201FOURNISSEUR, service_emetteur="comptabilite"),
+            ["Le service indiqué n'appartient pas à la structure émettrice sélectionnée"],
+        ),
+        (
+            dict(service_destinataire="factures_publiques"),
+            ["Le service indiqué n'appartient pas à la structure destinataire sélectionnée"],
+        ),
+        (dict(cree_par="x" * 101), ["Le critère « Créé par » ne doit pas dépasser 100 caractères (101 saisis)"]),
+        (
+            dict(numero="x", statut="y", du="z"),
+            ["Le numéro de la sollicitation doit être un nombre entier", "Statut inconnu : y", BAD_DU],
+        ),
+    ],
+)
 def test_bad_criteria(users, criteria, messages):
     refused(lambda: users["fournisseur"].search(**criteria), *messages)
 
 
-@pytest.mark.parametrize("arguments, messages", [
-    (dict(page=0), ["Le numéro de page doit être un entier positif"]),
-    (dict(page="2"), ["Le numéro de page doit être un entier positif"]),
-    (dict(page_size=0), ["Le nombre de lignes par page doit être compris entre 1 et 1000"]),
-    (dict(page_size=1001), ["Le nombre de lignes par page doit être compris entre 1 et 1000"]),
-    (dict(page=-1, page_size=True), ["Le numéro de page doit être un entier positif",
-                                     "Le nombre de lignes par page doit être compris entre 1 et 1000"]),
-    (dict(sort="hasard"), ["Tri inconnu : hasard"]),
-])
+@pytest.mark.parametrize(
+    "arguments, messages",
+    [
+        (dict(page=0), ["Le numéro de page doit être un entier positif"]),
+        (dict(page="2"), ["Le numéro de page doit être un entier positif"]),
+        (dict(page_size=0), ["Le nombre de lignes par page doit être compris entre 1 et 1000"]),
+        (dict(page_size=1001), ["Le nombre de lignes par page doit être compris entre 1 et 1000"]),
+        (
+            dict(page=-1, page_size=True),
+            [
+                "Le numéro de page doit être un entier positif",
+                "Le nombre de lignes par page doit être compris entre 1 et 1000",
+            ],
+        ),
+        (dict(sort="hasard"), ["Tri inconnu : hasard"]),
+    ],
+)
 def test_bad_pages_and_sorts(users, arguments, messages):
     refused(lambda: users["fournisseur"].search(statut="brouillon", **arguments), *messages)
 
@@ -396,11 +514,17 @@ def test_criteria_outside_ones_structures(users):
 TO_PROCESS = {"emises": ["brouillon", "repondue", "informations_requises"], "recues": ["envoyee", "en_cours"]}
 
 
-@pytest.mark.parametrize("login, space, structure", [
-    ("fournisseur", "emises", None), ("fournisseur", "emises", demo.REC201FOURNISSEUR),
-    ("fournisseur", "emises", demo.LOGES_DU_GREL), ("destinataire", "recues", None),
-    ("destinataire", "recues", demo.STRUCTURE_PUBLIQUE_TEST), ("support", "recues", None),
-])
+@pytest.mark.parametrize(
+    "login, space, structure",
+    [
+        ("fournisseur", "emises", None),
+        ("fournisseur", "emises", demo.REC201FOURNISSEUR),
+        ("fournisseur", "emises", demo.LOGES_DU_GREL),
+        ("destinataire", "recues", None),
+        ("destinataire", "recues", demo.STRUCTURE_PUBLIQUE_TEST),
+        ("support", "recues", None),
+    ],
+)
 def test_to_process_with_its_structure_filter(users, brute, login, space, structure):
     expected = brute.scope(login, space)
     expected = expected[expected["statut"].isin(TO_PROCESS[space])]
@@ -416,8 +540,9 @@ def test_to_process_with_its_structure_filter(users, brute, login, space, struct
     assert second["Numéro de la sollicitation"].tolist() == found["Numéro de la sollicitation"].iloc[10:20].tolist()
 
 
-@pytest.mark.parametrize("login, space", [("destinataire", "recues"), ("support", "recues"),
-                                          ("gestionnaire", "toutes")])
+@pytest.mark.parametrize(
+    "login, space", [("destinataire", "recues"), ("support", "recues"), ("gestionnaire", "toutes")]
+)
 def test_the_receivers_to_process_list_puts_resent_requests_first(users, brute, login, space):
     expected = brute.scope(login, space)
     expected = expected[expected["statut"].isin(TO_PROCESS["recues"])]
@@ -461,9 +586,17 @@ def test_a_list_names_structures_and_people_added_after_it_was_first_read(desk):
                            store.add_user(cur, "nouvelle", "MARCHAND", "Léa", "lea@atelier.example"),
                            store.add_habilitation(cur, "nouvelle", siret, "emetteur")))  # fmt: skip
     me = desk.as_user("nouvelle")
-    n = me.send(categorie="Factures émises", sous_categorie="Question pour une entité publique", structure=siret,
-                destinataire=demo.REC201DESTINATAIRE, destinataire_etat=False, description="Première demande.")
+    n = me.send(
+        categorie="Factures émises",
+        sous_categorie="Question pour une entité publique",
+        structure=siret,
+        destinataire=demo.REC201DESTINATAIRE,
+        destinataire_etat=False,
+        description="Première demande.",
+    )
     row = manager.search(numero=n, space="toutes").iloc[0]
     assert row["Créé par"] == "MARCHAND Léa"
     received = desk.as_user("destinataire").to_process(page_size=1000)
-    assert received.loc[received["Numéro de la sollicitation"] == n, "Emetteur"].tolist() == [f"{siret} - ATELIER NOUVEAU"]
+    assert received.loc[received["Numéro de la sollicitation"] == n, "Emetteur"].tolist() == [
+        f"{siret} - ATELIER NOUVEAU"
+    ]

@@ -1,4 +1,5 @@
 """Reading while another process holds the database: published snapshots."""
+
 import shutil
 import subprocess
 import sys
@@ -23,8 +24,9 @@ def read_in_other_process(path: Path, code: str) -> str:
 
 
 def new_draft(desk) -> int:
-    return desk.as_user("fournisseur").save_draft(categorie="Factures reçues", sous_categorie="Autre",
-                                                  structure=REC201FOURNISSEUR, description="Instantané")
+    return desk.as_user("fournisseur").save_draft(
+        categorie="Factures reçues", sous_categorie="Autre", structure=REC201FOURNISSEUR, description="Instantané"
+    )
 
 
 def test_another_process_reads_the_published_snapshot(desk):
@@ -33,20 +35,27 @@ def test_another_process_reads_the_published_snapshot(desk):
     with pytest.raises(AssertionError, match="aucun instantané"):
         read_in_other_process(path, "print(desk.store.count_sollicitations())")
     snapshot.publish(desk.store, snapshot.snapshot_path(path))
-    out = read_in_other_process(path, f"print(desk.as_user('fournisseur').get({numero})['description'], "
-                                      "desk.snapshot_age().total_seconds() < 60)")
+    out = read_in_other_process(
+        path,
+        f"print(desk.as_user('fournisseur').get({numero})['description'], desk.snapshot_age().total_seconds() < 60)",
+    )
     assert out == "Instantané True"
 
 
 def test_a_snapshot_refuses_every_write(desk):
     path = Path(desk.store.path)
     snapshot.publish(desk.store, snapshot.snapshot_path(path))
-    out = read_in_other_process(path, "\n".join([
-        "try:",
-        "    desk.as_user('fournisseur').delete_draft(1)",
-        "except sol.PermissionDenied as e:",
-        "    print(e)",
-    ]))
+    out = read_in_other_process(
+        path,
+        "\n".join(
+            [
+                "try:",
+                "    desk.as_user('fournisseur').delete_draft(1)",
+                "except sol.PermissionDenied as e:",
+                "    print(e)",
+            ]
+        ),
+    )
     assert out == snapshot_message()
     assert desk.store.sollicitation(1) is not None
 
@@ -82,8 +91,10 @@ def test_a_reader_never_keeps_the_app_from_opening_the_file(demo_template, tmp_p
             assert app.store.count_sollicitations() == before + 1
         finally:
             app.close()
-        script = ("import sollicitations as sol, sys\nfrom tests.unit.test_snapshot import new_draft\n"
-                  f"d = sol.open_desk({str(path)!r})\nnew_draft(d)\nprint(d.store.count_sollicitations())")
+        script = (
+            "import sollicitations as sol, sys\nfrom tests.unit.test_snapshot import new_draft\n"
+            f"d = sol.open_desk({str(path)!r})\nnew_draft(d)\nprint(d.store.count_sollicitations())"
+        )
         done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60)
         assert done.returncode == 0, done.stderr
         assert int(done.stdout) == before + 2

@@ -1,5 +1,6 @@
 """The status machine, pair by pair: every (status, action, side) of TRANSITIONS is performed through
 the desk API on a fresh request, and every pair absent from the table is refused without a trace."""
+
 from __future__ import annotations
 
 import itertools
@@ -26,9 +27,7 @@ def _pid(key) -> str:
 
 
 ALLOWED = list(TRANSITIONS.items())
-FORBIDDEN = [
-    key for key in itertools.product([None, *STATUSES], list(Action), list(Actor)) if key not in TRANSITIONS
-]
+FORBIDDEN = [key for key in itertools.product([None, *STATUSES], list(Action), list(Actor)) if key not in TRANSITIONS]
 
 
 def _close_expresses(status: Status, action: Action) -> bool:
@@ -115,11 +114,16 @@ def test_allowed_transition(mworld, key, new):
         numero = user.save_draft(**fields) if action == Action.SAVE_DRAFT else user.send(**fields)
         after = snapshot(desk, numero)
         assert Status(after["row"]["statut"]) == new
-        assert [(h["ancien_statut"], h["nouveau_statut"], h["login"], h["action"], h["commentaire"])
-                for h in after["history"]] == [(None, new.value, user.user.login, action.value, None)]
+        assert [
+            (h["ancien_statut"], h["nouveau_statut"], h["login"], h["action"], h["commentaire"])
+            for h in after["history"]
+        ] == [(None, new.value, user.user.login, action.value, None)]
         assert after["comments"] == []
-        assert table_counts(desk) == {**counts, "sollicitations": counts["sollicitations"] + 1,
-                                      "historique": counts["historique"] + 1}
+        assert table_counts(desk) == {
+            **counts,
+            "sollicitations": counts["sollicitations"] + 1,
+            "historique": counts["historique"] + 1,
+        }
         return
 
     numero = mworld.new(status, ROUTE, attach=action == Action.DELETE_ATTACHMENT)
@@ -140,18 +144,21 @@ def test_allowed_transition(mworld, key, new):
         return
 
     assert Status(after["row"]["statut"]) == new
-    added = after["history"][len(before["history"]):]
+    added = after["history"][len(before["history"]) :]
     assert after["history"][: len(before["history"])] == before["history"]
     assert len(added) == 1, added
     step = added[0]
     assert (step["ancien_statut"], step["nouveau_statut"], step["login"], step["action"]) == (
-        status.value, new.value, user.user.login, action.value)
+        status.value,
+        new.value,
+        user.user.login,
+        action.value,
+    )
     if action in COMMENT_SHOWN_IN_EXCHANGE:
         assert step["commentaire"] == COMMENT
         assert after["comments"][: len(before["comments"])] == before["comments"]
-        new_comments = after["comments"][len(before["comments"]):]
-        assert [(c["login"], c["cote"], c["texte"]) for c in new_comments] == [
-            (user.user.login, actor.value, COMMENT)]
+        new_comments = after["comments"][len(before["comments"]) :]
+        assert [(c["login"], c["cote"], c["texte"]) for c in new_comments] == [(user.user.login, actor.value, COMMENT)]
     else:
         assert after["comments"] == before["comments"]
         if action == Action.ADD_ATTACHMENT:
@@ -166,7 +173,8 @@ def test_allowed_transition(mworld, key, new):
     # The side effects each action promises, on the stored row.
     row = after["row"]
     expected_attachments = len(before["attachments"]) + (
-        1 if action == Action.ADD_ATTACHMENT else -1 if action == Action.DELETE_ATTACHMENT else 0)
+        1 if action == Action.ADD_ATTACHMENT else -1 if action == Action.DELETE_ATTACHMENT else 0
+    )
     assert len(after["attachments"]) == expected_attachments
     assert table_counts(desk)["historique"] == counts["historique"] + 1
     if action == Action.TAKE_IN_CHARGE:
@@ -182,8 +190,7 @@ def test_allowed_transition(mworld, key, new):
         assert row["renvoyee"] is True
     if action == Action.TRANSFER_TO_SUPPORT:
         support = desk.store.bureau_structure("support")
-        assert (row["destinataire_id"], row["service_destinataire_id"], row["assigne_a"]) == (
-            support["id"], None, None)
+        assert (row["destinataire_id"], row["service_destinataire_id"], row["assigne_a"]) == (support["id"], None, None)
 
 
 # -- every forbidden pair ------------------------------------------------------------------------
@@ -253,7 +260,7 @@ def test_buttons_are_the_tables_actions(mworld, status):
         "fournisseur": [a for (s, a, who) in TRANSITIONS if s == status and who == E],
         "destinataire": [a for (s, a, who) in TRANSITIONS if s == status and who == D],
         "collegue": [a for (s, a, who) in TRANSITIONS if s == status and who == D],
-        "lecteur": [],       # reads, never acts
+        "lecteur": [],  # reads, never acts
         "gestionnaire": [],  # reads, never acts
     }
     for login, actions in expected.items():
@@ -287,8 +294,7 @@ def test_close_after_a_response_asks_the_guides_question(mworld):
     numero = mworld.new(Status.REPONDUE, ROUTE)
     with nothing_changes(mworld.desk, numero), pytest.raises(sol.ValidationError) as info:
         mworld.emitter(ROUTE).close(numero, comment="Sans réponse à la question")
-    assert info.value.messages == [
-        "Veuillez indiquer si la réponse apportée vous a permis de résoudre votre problème"]
+    assert info.value.messages == ["Veuillez indiquer si la réponse apportée vous a permis de résoudre votre problème"]
 
 
 def test_reopen_sends_back_to_the_same_recipient_flagged(mworld):
@@ -297,7 +303,10 @@ def test_reopen_sends_back_to_the_same_recipient_flagged(mworld):
     mworld.emitter(ROUTE).close(numero, resolved=False, reopen=True, comment="La réponse ne convient pas.")
     row = mworld.desk.store.sollicitation(numero)
     assert (row["statut"], row["renvoyee"], row["destinataire_id"]) == (
-        Status.ENVOYEE.value, True, before["destinataire_id"])
+        Status.ENVOYEE.value,
+        True,
+        before["destinataire_id"],
+    )
     received = mworld.receiver(ROUTE).to_process(page_size=1000)
     line = received[received["Numéro de la sollicitation"] == numero]
     assert line["Renvoyée"].tolist() == [True]

@@ -1,4 +1,5 @@
 """The recipient's "Rechercher": structures found by name or identifier, case and accents aside, words in any order."""
+
 from __future__ import annotations
 
 import pytest

@@ -2,6 +2,7 @@
 in code and refused with a French reason; real files of every allowed type accepted; the limits of one
 request (20 files, 50 Mo) held against two sessions adding at once; the detail ZIP streamed to a file
 (the app's own download: tests/app/test_attachment_download.py)."""
+
 from __future__ import annotations
 
 import base64
@@ -24,8 +25,16 @@ from ..support.concurrent import at_once
 from .conftest import nothing_changes
 
 # A Windows program's first bytes: MZ, e_lfanew (at 0x3c) pointing at "PE\0\0", the DOS stub's words.
-PE = (b"MZ\x90\x00" + b"\x00" * 56 + b"\x80\x00\x00\x00" + b"\x0e\x1f\xba\x0e\x00\xb4\x09\xcd\x21"
-      + b"This program cannot be run in DOS mode.\r\r\n$".ljust(55, b"\x00") + b"PE\x00\x00" + b"\x4c\x01" + b"\x00" * 64)
+PE = (
+    b"MZ\x90\x00"
+    + b"\x00" * 56
+    + b"\x80\x00\x00\x00"
+    + b"\x0e\x1f\xba\x0e\x00\xb4\x09\xcd\x21"
+    + b"This program cannot be run in DOS mode.\r\r\n$".ljust(55, b"\x00")
+    + b"PE\x00\x00"
+    + b"\x4c\x01"
+    + b"\x00" * 64
+)
 ELF = b"\x7fELF\x02\x01\x01" + b"\x00" * 57
 
 
@@ -117,15 +126,27 @@ MALICIOUS = {
     "pdf-then-html": ("facture.pdf", samples.pdf() + samples.HTML, CODE),
     "pdf-then-exe": ("facture.pdf", samples.pdf() + PE, PROGRAM),
     "pdf-then-elf": ("facture.pdf", samples.pdf() + ELF, PROGRAM),
-    "pdf-openaction-js": ("facture.pdf", pdf_plus(b"9 0 obj << /S /JavaScript /JS (app.alert\\(1\\)) >> endobj"),
-                          PDF_ACTIVE),
-    "pdf-escaped-js": ("facture.pdf", pdf_plus(b"9 0 obj << /S /J#61vaScript /J#53 (app.alert\\(1\\)) >> endobj"),
-                       PDF_ACTIVE),
+    "pdf-openaction-js": (
+        "facture.pdf",
+        pdf_plus(b"9 0 obj << /S /JavaScript /JS (app.alert\\(1\\)) >> endobj"),
+        PDF_ACTIVE,
+    ),
+    "pdf-escaped-js": (
+        "facture.pdf",
+        pdf_plus(b"9 0 obj << /S /J#61vaScript /J#53 (app.alert\\(1\\)) >> endobj"),
+        PDF_ACTIVE,
+    ),
     "pdf-launch": ("facture.pdf", pdf_plus(b"9 0 obj << /S /Launch /F (cmd.exe) >> endobj"), PDF_ACTIVE),
-    "pdf-open-action-on-page": ("facture.pdf", pdf_plus(b"9 0 obj << /Type /Page /AA << /O 8 0 R >> >> endobj"),
-                                PDF_ACTIVE),
-    "pdf-js-in-object-stream": ("facture.pdf", pdf_plus(object_stream(b"<< /S /JavaScript /JS (app.alert(1)) >>")),
-                                PDF_ACTIVE),
+    "pdf-open-action-on-page": (
+        "facture.pdf",
+        pdf_plus(b"9 0 obj << /Type /Page /AA << /O 8 0 R >> >> endobj"),
+        PDF_ACTIVE,
+    ),
+    "pdf-js-in-object-stream": (
+        "facture.pdf",
+        pdf_plus(object_stream(b"<< /S /JavaScript /JS (app.alert(1)) >>")),
+        PDF_ACTIVE,
+    ),
     "pdf-embedded-file": ("facture.pdf", embedded_file_pdf(), PDF_ACTIVE),
     "pdf-encrypted": ("facture.pdf", encrypted_pdf(), ENCRYPTED),
     # text
@@ -139,12 +160,21 @@ MALICIOUS = {
     "svg-named-xml": ("flux.xml", samples.SVG, CODE),
     "xhtml-named-xml": ("flux.xml", samples.XHTML, CODE),
     "xxe-xml": ("flux.xml", samples.XXE, "contient une déclaration DOCTYPE ou ENTITY"),
-    "entity-bomb-xml": ("flux.xml", (b"<?xml version='1.0'?><!DOCTYPE a [<!ENTITY a 'aaaa'><!ENTITY b '&a;&a;&a;'>]>"
-                                     b"<a>&b;</a>"), "contient une déclaration DOCTYPE ou ENTITY"),
-    "xslt-stylesheet-xml": ("flux.xml", b"<?xml version='1.0'?><?xml-stylesheet type='text/xsl' href='x.xsl'?><a/>",
-                            CODE),
-    "xinclude-xml": ("flux.xml", b"<a xmlns:xi='http://www.w3.org/2001/XInclude'><xi:include href='/etc/passwd'/></a>",
-                     CODE),
+    "entity-bomb-xml": (
+        "flux.xml",
+        (b"<?xml version='1.0'?><!DOCTYPE a [<!ENTITY a 'aaaa'><!ENTITY b '&a;&a;&a;'>]><a>&b;</a>"),
+        "contient une déclaration DOCTYPE ou ENTITY",
+    ),
+    "xslt-stylesheet-xml": (
+        "flux.xml",
+        b"<?xml version='1.0'?><?xml-stylesheet type='text/xsl' href='x.xsl'?><a/>",
+        CODE,
+    ),
+    "xinclude-xml": (
+        "flux.xml",
+        b"<a xmlns:xi='http://www.w3.org/2001/XInclude'><xi:include href='/etc/passwd'/></a>",
+        CODE,
+    ),
     # ZIP
     "zip-with-exe": ("pieces.zip", samples.zip_of({"facture.exe": PE}), "dont le type n'est pas autorisé"),
     "zip-with-js": ("pieces.zip", samples.zip_of({"facture.js": b"WScript.Shell"}), "dont le type n'est pas autorisé"),
@@ -160,44 +190,73 @@ MALICIOUS = {
     "zip-encrypted-entry": ("pieces.zip", encrypted_zip(), ENCRYPTED),
     "zip-bomb-1-gib": ("pieces.zip", samples.zeros_zip("zeros.txt", 1024 * MIB), "une fois décompressée"),
     "zip-bomb-ratio": ("pieces.zip", samples.zeros_zip("zeros.txt", 64 * MIB), "taux de compression anormal"),
-    "zip-too-many-entries": ("pieces.zip", samples.zip_of({f"f{i}.txt": b"x" for i in range(5001)}),
-                             "contient plus de 5\u202f000 fichiers"),
+    "zip-too-many-entries": (
+        "pieces.zip",
+        samples.zip_of({f"f{i}.txt": b"x" for i in range(5001)}),
+        "contient plus de 5\u202f000 fichiers",
+    ),
     # OOXML / ODF
     "zip-with-exe-named-docx": ("rapport.docx", samples.zip_of({"facture.exe": PE}), MISMATCH),
     "zip-with-js-named-xlsx": ("tableau.xlsx", samples.zip_of({"x.js": b"alert(1)"}), MISMATCH),
     "docx-with-exe-part": ("rapport.docx", samples.docx(**{"word/media/setup.exe": PE}), PROGRAM),
     "docx-with-exe-as-image": ("rapport.docx", samples.docx(**{"word/media/image1.png": PE}), PROGRAM),
-    "docx-with-nested-zip": ("rapport.docx", samples.docx(**{"word/embeddings/a.zip": samples.zip_of({"a.txt": b"a"})}),
-                             "une autre archive"),
+    "docx-with-nested-zip": (
+        "rapport.docx",
+        samples.docx(**{"word/embeddings/a.zip": samples.zip_of({"a.txt": b"a"})}),
+        "une autre archive",
+    ),
     "docx-with-vba-project": ("rapport.docx", samples.docx(**{"word/vbaProject.bin": b"\xcc\x61"}), MACROS),
     "docm-renamed-docx": ("rapport.docx", samples.zip_of(samples.docx_entries(main=samples.DOCM_MAIN)), MACROS),
     "docx-with-activex": ("rapport.docx", samples.docx(**{"word/activeX/activeX1.bin": b"\x00" * 8}), OBJECTS),
     "docx-with-ole-object": ("rapport.docx", samples.docx(**{"word/embeddings/oleObject1.bin": samples.DOC}), OBJECTS),
     "docx-remote-template": ("rapport.docx", samples.remote_template_docx(), OBJECTS),
-    "docx-dde-field": ("rapport.docx", samples.zip_of({**samples.docx_entries(), "word/document.xml": (
-        b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p>'
-        b'<w:fldSimple w:instr="DDEAUTO c:\\\\windows\\\\system32\\\\cmd.exe &quot;/k calc&quot;"/></w:p></w:body>'
-        b"</w:document>")}), OBJECTS),
+    "docx-dde-field": (
+        "rapport.docx",
+        samples.zip_of(
+            {
+                **samples.docx_entries(),
+                "word/document.xml": (
+                    b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p>'
+                    b'<w:fldSimple w:instr="DDEAUTO c:\\\\windows\\\\system32\\\\cmd.exe &quot;/k calc&quot;"/></w:p></w:body>'
+                    b"</w:document>"
+                ),
+            }
+        ),
+        OBJECTS,
+    ),
     "docx-named-xlsx": ("tableau.xlsx", samples.docx(), MISMATCH),
-    "xlsx-with-macro-sheet": ("tableau.xlsx", with_entries(samples.xlsx_xlsxwriter(), {"xl/macrosheets/sheet1.xml": b"<a/>"}),
-                              MACROS),
-    "xlsx-bomb": ("tableau.xlsx", with_entries(samples.xlsx_xlsxwriter(), {"xl/worksheets/sheet9.xml": b" " * 64 * MIB}),
-                  "taux de compression anormal"),
+    "xlsx-with-macro-sheet": (
+        "tableau.xlsx",
+        with_entries(samples.xlsx_xlsxwriter(), {"xl/macrosheets/sheet1.xml": b"<a/>"}),
+        MACROS,
+    ),
+    "xlsx-bomb": (
+        "tableau.xlsx",
+        with_entries(samples.xlsx_xlsxwriter(), {"xl/worksheets/sheet9.xml": b" " * 64 * MIB}),
+        "taux de compression anormal",
+    ),
     "odt-with-basic-macro": ("lettre.odt", samples.odt(**{"Basic/Standard/Module1.xml": b"<script:module/>"}), MACROS),
     "odt-without-mimetype": ("lettre.odt", samples.zip_of({"content.xml": b"<a/>"}), MISMATCH),
     # OLE
     "doc-with-vba-macros": ("ancien.doc", samples.DOC_WITH_MACROS, MACROS),
     "doc-with-packaged-program": ("ancien.doc", samples.DOC_WITH_PACKAGE, OBJECTS),
     "xls-with-excel4-macro-sheet": ("ancien.xls", samples.xls(macro_sheet=True), MACROS),
-    "ole-header-only": ("ancien.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "_VBA_PROJECT".encode("utf-16-le") * 4,
-                        MISMATCH),
+    "ole-header-only": (
+        "ancien.doc",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "_VBA_PROJECT".encode("utf-16-le") * 4,
+        MISMATCH,
+    ),
     # images
     "gif-js-polyglot": ("photo.gif", samples.gif_js_polyglot(), CODE),
     "png-then-script": ("capture.png", samples.PNG + b"<script>alert(1)</script>", CODE),
     "jpeg-with-php": ("photo.jpg", samples.JPEG[:-2] + b"<?php system($_GET['c']); ?>" + samples.JPEG[-2:], CODE),
     "png-header-only": ("capture.png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)), MISMATCH),
     # RTF
-    "rtf-with-ole-object": ("lettre.rtf", b"{\\rtf1{\\object\\objemb{\\*\\objdata 01050000020000000b000000}}}", OBJECTS),
+    "rtf-with-ole-object": (
+        "lettre.rtf",
+        b"{\\rtf1{\\object\\objemb{\\*\\objdata 01050000020000000b000000}}}",
+        OBJECTS,
+    ),
 }
 
 
@@ -235,13 +294,30 @@ def test_the_zip_bomb_is_small_and_refused_from_its_directory():
 def test_names_with_invisible_or_reversing_characters(name):
     checked, problems = check_file(name, samples.pdf() if name.endswith(".pdf") else b"Bonjour\n")
     assert checked is None
-    assert problems == [("Le nom du fichier contient des caractères invisibles ou qui inversent le sens du texte :"
-                         " renommez le fichier")]
+    assert problems == [
+        ("Le nom du fichier contient des caractères invisibles ou qui inversent le sens du texte : renommez le fichier")
+    ]
     assert not any(c in problems[0] for c in name if not c.isascii())  # the misleading name is not repeated
 
 
-@pytest.mark.parametrize("name", ["CON.pdf", "con.txt", "PRN.csv", "aux.xml", "NUL.pdf", "Nul.tar.zip", "COM1.txt",
-                                  "com9.pdf", "LPT1.pdf", "lpt9.csv", "COM¹.txt", "CON .pdf", "conin$.txt"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "CON.pdf",
+        "con.txt",
+        "PRN.csv",
+        "aux.xml",
+        "NUL.pdf",
+        "Nul.tar.zip",
+        "COM1.txt",
+        "com9.pdf",
+        "LPT1.pdf",
+        "lpt9.csv",
+        "COM¹.txt",
+        "CON .pdf",
+        "conin$.txt",
+    ],
+)
 def test_windows_reserved_names(name):
     ext = name.rsplit(".", 1)[1]
     content = {"pdf": samples.pdf(), "xml": samples.XML, "zip": samples.zip_of({"a.txt": b"a"})}.get(ext, b"Bonjour\n")
@@ -274,8 +350,15 @@ GOOD = {
     "lettre.odt": samples.odt(),
     "ancien.doc": samples.DOC,
     "ancien.xls": samples.xls(),
-    "pieces.zip": samples.zip_of({"facture.pdf": samples.pdf(), "dossier/capture.png": samples.PNG,
-                                  "dossier/": b"", "rapport.docx": samples.docx(), "notes.txt": b"Bonjour\n"}),
+    "pieces.zip": samples.zip_of(
+        {
+            "facture.pdf": samples.pdf(),
+            "dossier/capture.png": samples.PNG,
+            "dossier/": b"",
+            "rapport.docx": samples.docx(),
+            "notes.txt": b"Bonjour\n",
+        }
+    ),
     "stockee.zip": samples.zip_of({"notes.txt": b"Bonjour\n"}, compression=zipfile.ZIP_STORED),
     "utf8.txt": "Réponse accentuée : élève, ça coûte 12 € « HT ».\n".encode(),
     "bom.txt": "\ufeffAvec BOM\n".encode(),
@@ -286,7 +369,7 @@ GOOD = {
     "flux.xml": samples.XML,
     "flux-bom.xml": b"\xef\xbb\xbf  <?xml version='1.0'?><facture/>",
     "ubl.xml": b"<?xml version='1.0'?><Invoice xmlns='urn:oasis:names:specification:ubl:schema:xsd:Invoice-2'>"
-               b"<title>Facture</title><link>https://exemple.fr</link><body>texte</body></Invoice>",
+    b"<title>Facture</title><link>https://exemple.fr</link><body>texte</body></Invoice>",
     "lettre.rtf": b"{\\rtf1\\ansi\\deff0 {\\fonttbl {\\f0 Times;}} Bonjour \\par}",
 }
 
@@ -330,8 +413,12 @@ def test_twenty_files_at_most_on_one_request(world):
         me.add_attachment(draft, *text_file(i))
     with nothing_changes(world.desk, draft), pytest.raises(sol.ValidationError) as info:
         me.add_attachment(draft, "de-trop.txt", b"Une de trop\n")
-    assert info.value.messages == [("Une sollicitation ne peut pas compter plus de 20 pièces jointes : le fichier"
-                                    " « de-trop.txt » n'a pas été ajouté")]
+    assert info.value.messages == [
+        (
+            "Une sollicitation ne peut pas compter plus de 20 pièces jointes : le fichier"
+            " « de-trop.txt » n'a pas été ajouté"
+        )
+    ]
     # The receiver's files count too: the request holds 20, whoever added them.
     me.delete_attachment(draft, int(me.attachments(draft)["id"].iloc[0]))
     me.add_attachment(draft, "remplacante.txt", b"Remplace la premiere\n")
@@ -346,13 +433,19 @@ def test_fifty_megabytes_at_most_on_one_request(world):
         me.add_attachment(draft, f"gros-{i}.txt", big)
     with nothing_changes(world.desk, draft), pytest.raises(sol.ValidationError) as info:
         me.add_attachment(draft, "un-octet.txt", b"a")
-    assert info.value.messages == [("Les pièces jointes d'une sollicitation ne peuvent pas dépasser 50 Mo au total :"
-                                    " le fichier « un-octet.txt » n'a pas été ajouté")]
+    assert info.value.messages == [
+        (
+            "Les pièces jointes d'une sollicitation ne peuvent pas dépasser 50 Mo au total :"
+            " le fichier « un-octet.txt » n'a pas été ajouté"
+        )
+    ]
 
 
 def racing_adds(sessions, draft, content_of) -> list:
     """Each session adds "course-i.txt" at the same moment; each one's error, or None."""
-    calls = [lambda i=i: sessions[i].add_attachment(draft, f"course-{i}.txt", content_of(i)) for i in range(len(sessions))]
+    calls = [
+        lambda i=i: sessions[i].add_attachment(draft, f"course-{i}.txt", content_of(i)) for i in range(len(sessions))
+    ]
     outcomes = at_once(calls, timeout=60)
     for outcome in outcomes:
         if outcome.error is not None and not isinstance(outcome.error, sol.SollicitationError):
@@ -424,7 +517,9 @@ def test_the_detail_zip_is_written_to_a_file_one_attachment_at_a_time(mworld, he
     assert peak < 2.5 * EACH, f"{peak / MIB:.1f} Mo held"
     with zipfile.ZipFile(target) as archive:
         assert archive.testzip() is None
-        assert sorted(archive.namelist()) == sorted([f"sollicitation-{n}.pdf", *(f"pieces-jointes/{k}" for k in contents)])
+        assert sorted(archive.namelist()) == sorted(
+            [f"sollicitation-{n}.pdf", *(f"pieces-jointes/{k}" for k in contents)]
+        )
         assert all(archive.read(f"pieces-jointes/{k}") == v for k, v in contents.items())
     assert [p.name for p in tmp_path.iterdir()] == ["detail.zip"]  # no temporary file left beside it
 

@@ -1,5 +1,6 @@
 """Every validation message, reached through the entry points a user has (save_draft, send, submit,
 update_draft, contact, the exchange actions), and the promise that a refused attempt writes nothing."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -11,17 +12,35 @@ from sollicitations.status import COMMENT_REQUIRED, TRANSITIONS, Actor, Status
 
 from .conftest import nothing_changes
 
-SUPPORT_FORM = dict(categorie="Factures émises", sous_categorie="Mandat de facturation",
-                    structure=demo.REC201FOURNISSEUR, description="Comment déclarer un mandat ?")
-OBJECT_FORM = dict(categorie="Factures émises", sous_categorie="Rejet d'une facture",
-                   structure=demo.REC201FOURNISSEUR, type_objet="Facture",
-                   numero_objet="QUAL_00000000007215", description="Pourquoi ce rejet ?")
-CHOSEN_FORM = dict(categorie="Factures émises", sous_categorie="Question pour une entité publique",
-                   structure=demo.REC201FOURNISSEUR, destinataire=demo.REC201DESTINATAIRE,
-                   description="Quelles pièces joindre ?")
-TIC_FORM = dict(categorie="Remboursement TIC", sous_categorie="Question sur une demande rejetée",
-                structure=demo.REC201FOURNISSEUR, type_objet="Demande de remboursement TIC",
-                numero_objet="TIC-2017-000042", description="Pourquoi ce rejet ?")
+SUPPORT_FORM = dict(
+    categorie="Factures émises",
+    sous_categorie="Mandat de facturation",
+    structure=demo.REC201FOURNISSEUR,
+    description="Comment déclarer un mandat ?",
+)
+OBJECT_FORM = dict(
+    categorie="Factures émises",
+    sous_categorie="Rejet d'une facture",
+    structure=demo.REC201FOURNISSEUR,
+    type_objet="Facture",
+    numero_objet="QUAL_00000000007215",
+    description="Pourquoi ce rejet ?",
+)
+CHOSEN_FORM = dict(
+    categorie="Factures émises",
+    sous_categorie="Question pour une entité publique",
+    structure=demo.REC201FOURNISSEUR,
+    destinataire=demo.REC201DESTINATAIRE,
+    description="Quelles pièces joindre ?",
+)
+TIC_FORM = dict(
+    categorie="Remboursement TIC",
+    sous_categorie="Question sur une demande rejetée",
+    structure=demo.REC201FOURNISSEUR,
+    type_objet="Demande de remboursement TIC",
+    numero_objet="TIC-2017-000042",
+    description="Pourquoi ce rejet ?",
+)
 
 
 def refused(desk, call, *expected, numero=None, exact=False) -> list[str]:
@@ -61,29 +80,40 @@ def test_the_guides_messages_are_verbatim():
 # -- mandatory fields ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("field, message", [
-    ("categorie", rules.CATEGORIE_OBLIGATOIRE),
-    ("sous_categorie", rules.SOUS_CATEGORIE_OBLIGATOIRE),
-    ("structure", rules.STRUCTURE_OBLIGATOIRE),
-    ("description", rules.DESCRIPTION_OBLIGATOIRE),
-])
+@pytest.mark.parametrize(
+    "field, message",
+    [
+        ("categorie", rules.CATEGORIE_OBLIGATOIRE),
+        ("sous_categorie", rules.SOUS_CATEGORIE_OBLIGATOIRE),
+        ("structure", rules.STRUCTURE_OBLIGATOIRE),
+        ("description", rules.DESCRIPTION_OBLIGATOIRE),
+    ],
+)
 @pytest.mark.parametrize("blank", [None, "", "   \n\t "], ids=["none", "empty", "spaces"])
 def test_mandatory_field_at_send(mworld, me, field, message, blank):
     refused(mworld.desk, lambda: me.send(**form(SUPPORT_FORM, **{field: blank})), message, exact=True)
 
 
-@pytest.mark.parametrize("field, message", [
-    ("categorie", rules.CATEGORIE_OBLIGATOIRE),
-    ("sous_categorie", rules.SOUS_CATEGORIE_OBLIGATOIRE),
-    ("structure", rules.STRUCTURE_OBLIGATOIRE),
-])
+@pytest.mark.parametrize(
+    "field, message",
+    [
+        ("categorie", rules.CATEGORIE_OBLIGATOIRE),
+        ("sous_categorie", rules.SOUS_CATEGORIE_OBLIGATOIRE),
+        ("structure", rules.STRUCTURE_OBLIGATOIRE),
+    ],
+)
 def test_mandatory_field_of_a_draft(mworld, me, field, message):
     refused(mworld.desk, lambda: me.save_draft(**form(SUPPORT_FORM, **{field: None})), message, exact=True)
 
 
 def test_no_category_at_all_gives_both_messages(mworld, me):
-    refused(mworld.desk, lambda: me.send(**form(SUPPORT_FORM, categorie=None, sous_categorie=None)),
-            rules.CATEGORIE_OBLIGATOIRE, rules.SOUS_CATEGORIE_OBLIGATOIRE, exact=True)
+    refused(
+        mworld.desk,
+        lambda: me.send(**form(SUPPORT_FORM, categorie=None, sous_categorie=None)),
+        rules.CATEGORIE_OBLIGATOIRE,
+        rules.SOUS_CATEGORIE_OBLIGATOIRE,
+        exact=True,
+    )
 
 
 def test_a_draft_needs_no_description_but_sending_it_does(mworld, me):
@@ -96,31 +126,47 @@ def test_a_draft_needs_no_description_but_sending_it_does(mworld, me):
 
 def test_update_draft_rechecks_the_whole_form(mworld, me):
     numero = me.save_draft(**SUPPORT_FORM)
-    refused(mworld.desk, lambda: me.update_draft(numero, categorie=None), rules.CATEGORIE_OBLIGATOIRE,
-            numero=numero)
-    refused(mworld.desk, lambda: me.update_draft(numero, email="pas-une-adresse"), rules.EMAIL_INVALIDE,
-            numero=numero, exact=True)
+    refused(mworld.desk, lambda: me.update_draft(numero, categorie=None), rules.CATEGORIE_OBLIGATOIRE, numero=numero)
+    refused(
+        mworld.desk,
+        lambda: me.update_draft(numero, email="pas-une-adresse"),
+        rules.EMAIL_INVALIDE,
+        numero=numero,
+        exact=True,
+    )
     me.update_draft(numero, email="compta@fournisseur.example")
     assert mworld.desk.store.sollicitation(numero)["email"] == "compta@fournisseur.example"
     assert mworld.desk.store.sollicitation(numero)["description"] == SUPPORT_FORM["description"]
 
 
 def test_unknown_category_and_sub_category(mworld, me):
-    refused(mworld.desk, lambda: me.send(**form(SUPPORT_FORM, categorie="Factures inventées")),
-            rules.CATEGORIE_INCONNUE, exact=True)
+    refused(
+        mworld.desk,
+        lambda: me.send(**form(SUPPORT_FORM, categorie="Factures inventées")),
+        rules.CATEGORIE_INCONNUE,
+        exact=True,
+    )
     # "Autre" exists, but under "Factures reçues".
-    refused(mworld.desk, lambda: me.send(**form(SUPPORT_FORM, sous_categorie="Autre")),
-            rules.SOUS_CATEGORIE_INCONNUE, exact=True)
+    refused(
+        mworld.desk,
+        lambda: me.send(**form(SUPPORT_FORM, sous_categorie="Autre")),
+        rules.SOUS_CATEGORIE_INCONNUE,
+        exact=True,
+    )
 
 
 # -- object pairs --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("missing, messages", [
-    (("type_objet",), [rules.TYPE_OBJET_OBLIGATOIRE]),
-    (("numero_objet",), [rules.NUMERO_OBLIGATOIRE]),
-    (("type_objet", "numero_objet"), [rules.TYPE_OBJET_OBLIGATOIRE, rules.NUMERO_OBLIGATOIRE]),
-], ids=["type", "numero", "both"])
+@pytest.mark.parametrize(
+    "missing, messages",
+    [
+        (("type_objet",), [rules.TYPE_OBJET_OBLIGATOIRE]),
+        (("numero_objet",), [rules.NUMERO_OBLIGATOIRE]),
+        (("type_objet", "numero_objet"), [rules.TYPE_OBJET_OBLIGATOIRE, rules.NUMERO_OBLIGATOIRE]),
+    ],
+    ids=["type", "numero", "both"],
+)
 def test_object_fields_are_mandatory_when_sending(mworld, me, missing, messages):
     values = form(OBJECT_FORM, **{k: None for k in missing})
     refused(mworld.desk, lambda: me.send(**values), *messages, exact=True)
@@ -130,13 +176,17 @@ def test_object_fields_are_mandatory_when_sending(mworld, me, missing, messages)
     assert mworld.status(numero) == Status.BROUILLON
 
 
-@pytest.mark.parametrize("values", [
-    dict(numero_objet="FAC-QUI-N-EXISTE-PAS"),                             # unknown number
-    dict(numero_objet="TIC-2017-000042"),                                  # exists, but as a TIC refund
-    dict(numero_objet="FA-2018-0457"),                                     # Menuiserie Dupont's invoice
-    dict(numero_objet="2017/640"),                                         # LES LOGES DU GREL's invoice
-    dict(structure=demo.LOGES_DU_GREL, numero_objet="QUAL_00000000007215"),  # REC201's, from LOGES
-], ids=["unknown", "other-type", "other-supplier", "own-other-structure", "from-other-structure"])
+@pytest.mark.parametrize(
+    "values",
+    [
+        dict(numero_objet="FAC-QUI-N-EXISTE-PAS"),  # unknown number
+        dict(numero_objet="TIC-2017-000042"),  # exists, but as a TIC refund
+        dict(numero_objet="FA-2018-0457"),  # Menuiserie Dupont's invoice
+        dict(numero_objet="2017/640"),  # LES LOGES DU GREL's invoice
+        dict(structure=demo.LOGES_DU_GREL, numero_objet="QUAL_00000000007215"),  # REC201's, from LOGES
+    ],
+    ids=["unknown", "other-type", "other-supplier", "own-other-structure", "from-other-structure"],
+)
 @pytest.mark.parametrize("entry", ["send", "save_draft"])
 def test_number_matching_no_payment_request(mworld, me, values, entry):
     call = getattr(me, entry)
@@ -145,14 +195,19 @@ def test_number_matching_no_payment_request(mworld, me, values, entry):
 
 def test_number_of_the_wrong_type_for_a_tic_pair(mworld, me):
     # QUAL_... is an invoice: it is no TIC refund request.
-    refused(mworld.desk, lambda: me.send(**form(TIC_FORM, numero_objet="QUAL_00000000007215")),
-            rules.NUMERO_INCONNU, exact=True)
+    refused(
+        mworld.desk,
+        lambda: me.send(**form(TIC_FORM, numero_objet="QUAL_00000000007215")),
+        rules.NUMERO_INCONNU,
+        exact=True,
+    )
 
 
 @pytest.mark.parametrize("type_objet", ["Demande de remboursement TIC", "Bon de commande"])
 def test_object_type_not_the_pairs(mworld, me, type_objet):
-    refused(mworld.desk, lambda: me.send(**form(OBJECT_FORM, type_objet=type_objet)),
-            rules.TYPE_OBJET_INCORRECT, exact=True)
+    refused(
+        mworld.desk, lambda: me.send(**form(OBJECT_FORM, type_objet=type_objet)), rules.TYPE_OBJET_INCORRECT, exact=True
+    )
 
 
 @pytest.mark.parametrize("type_objet", ["Facture", "facture"], ids=["label", "code"])
@@ -162,9 +217,12 @@ def test_object_type_by_label_or_code(mworld, me, type_objet):
 
 
 def test_an_object_on_a_pair_without_object(mworld, me):
-    refused(mworld.desk, lambda: me.send(**form(SUPPORT_FORM, type_objet="Facture",
-                                                 numero_objet="QUAL_00000000007215")),
-            rules.OBJET_NON_ATTENDU, exact=True)
+    refused(
+        mworld.desk,
+        lambda: me.send(**form(SUPPORT_FORM, type_objet="Facture", numero_objet="QUAL_00000000007215")),
+        rules.OBJET_NON_ATTENDU,
+        exact=True,
+    )
 
 
 def _objet(desk, numero):
@@ -192,36 +250,47 @@ def test_draft_invoice_with_recipient_can_be_sent(mworld, me):
 # -- contact details -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("email", ["pas-une-adresse", "a@b", "a@@exemple.fr", "jean dupont@exemple.fr",
-                                   "@exemple.fr", "jean@exemple..fr", "jean@-exemple.fr"])
+@pytest.mark.parametrize(
+    "email",
+    [
+        "pas-une-adresse",
+        "a@b",
+        "a@@exemple.fr",
+        "jean dupont@exemple.fr",
+        "@exemple.fr",
+        "jean@exemple..fr",
+        "jean@-exemple.fr",
+    ],
+)
 def test_invalid_email(mworld, me, email):
     refused(mworld.desk, lambda: me.send(**form(SUPPORT_FORM, email=email)), rules.EMAIL_INVALIDE, exact=True)
 
 
-@pytest.mark.parametrize("email", ["jean.dupont@exemple.fr", "compta+sollicitations@sous.domaine.example",
-                                   "  espaces.autour@exemple.fr  "])
+@pytest.mark.parametrize(
+    "email", ["jean.dupont@exemple.fr", "compta+sollicitations@sous.domaine.example", "  espaces.autour@exemple.fr  "]
+)
 def test_valid_email(mworld, me, email):
     numero = me.save_draft(**form(SUPPORT_FORM, email=email))
     assert mworld.desk.store.sollicitation(numero)["email"] == email.strip()
 
 
-@pytest.mark.parametrize("telephone", ["abc", "12", "01-2", "++33 1 23 45 67 89", "01 23 45 67 8x",
-                                       "(0)"])
+@pytest.mark.parametrize("telephone", ["abc", "12", "01-2", "++33 1 23 45 67 89", "01 23 45 67 8x", "(0)"])
 def test_invalid_phone(mworld, me, telephone):
-    refused(mworld.desk, lambda: me.send(**form(SUPPORT_FORM, telephone=telephone)),
-            rules.TELEPHONE_INVALIDE, exact=True)
+    refused(
+        mworld.desk, lambda: me.send(**form(SUPPORT_FORM, telephone=telephone)), rules.TELEPHONE_INVALIDE, exact=True
+    )
 
 
-@pytest.mark.parametrize("telephone", ["01 23 45 67 89", "+33 1 23 45 67 89", "0123456789",
-                                       "+33 (0)1.23.45.67.89"])
+@pytest.mark.parametrize("telephone", ["01 23 45 67 89", "+33 1 23 45 67 89", "0123456789", "+33 (0)1.23.45.67.89"])
 def test_valid_phone(mworld, me, telephone):
     numero = me.save_draft(**form(SUPPORT_FORM, telephone=telephone))
     assert mworld.desk.store.sollicitation(numero)["telephone"] == telephone
 
 
 def test_service_of_another_structure(mworld, me):
-    refused(mworld.desk, lambda: me.send(**form(SUPPORT_FORM, service="comptabilite")),
-            rules.SERVICE_INCONNU, exact=True)
+    refused(
+        mworld.desk, lambda: me.send(**form(SUPPORT_FORM, service="comptabilite")), rules.SERVICE_INCONNU, exact=True
+    )
 
 
 @pytest.mark.parametrize("service", ["maintenance", "Service maintenance"], ids=["code", "label"])
@@ -239,16 +308,20 @@ def _too_long(field: str, length: int) -> str:
     return f"{label} ne doit pas dépasser {limit} caractères ({length} saisis)"
 
 
-@pytest.mark.parametrize("field, base, make", [
-    ("description", SUPPORT_FORM, lambda n: "d" * n),
-    ("email", SUPPORT_FORM, lambda n: "a" * (n - len("@exemple.fr")) + "@exemple.fr"),
-    ("telephone", SUPPORT_FORM, lambda n: "0" * n),
-    ("numero_objet", OBJECT_FORM, lambda n: "9" * n),
-])
+@pytest.mark.parametrize(
+    "field, base, make",
+    [
+        ("description", SUPPORT_FORM, lambda n: "d" * n),
+        ("email", SUPPORT_FORM, lambda n: "a" * (n - len("@exemple.fr")) + "@exemple.fr"),
+        ("telephone", SUPPORT_FORM, lambda n: "0" * n),
+        ("numero_objet", OBJECT_FORM, lambda n: "9" * n),
+    ],
+)
 def test_too_long_form_texts(mworld, me, field, base, make):
     limit = rules.MAX_LENGTHS[field][1]
-    refused(mworld.desk, lambda: me.send(**form(base, **{field: make(limit + 1)})),
-            _too_long(field, limit + 1), exact=True)
+    refused(
+        mworld.desk, lambda: me.send(**form(base, **{field: make(limit + 1)})), _too_long(field, limit + 1), exact=True
+    )
     if field == "description":  # the limit itself is accepted
         numero = me.send(**form(base, description=make(limit)))
         assert len(mworld.desk.store.sollicitation(numero)["description"]) == limit
@@ -257,8 +330,13 @@ def test_too_long_form_texts(mworld, me, field, base, make):
 def test_too_long_comment(mworld):
     numero = mworld.new(Status.EN_COURS, attach=False)
     limit = rules.MAX_LENGTHS["commentaire"][1]
-    refused(mworld.desk, lambda: mworld.receiver().respond(numero, "r" * (limit + 1)),
-            _too_long("commentaire", limit + 1), numero=numero, exact=True)
+    refused(
+        mworld.desk,
+        lambda: mworld.receiver().respond(numero, "r" * (limit + 1)),
+        _too_long("commentaire", limit + 1),
+        numero=numero,
+        exact=True,
+    )
     mworld.receiver().respond(numero, "r" * limit)
     assert mworld.status(numero) == Status.REPONDUE
 
@@ -266,26 +344,43 @@ def test_too_long_comment(mworld):
 def test_too_long_designation(mworld, me):
     numero = me.save_draft(**SUPPORT_FORM)
     limit = rules.MAX_LENGTHS["designation"][1]
-    refused(mworld.desk, lambda: me.add_attachment(numero, "a.txt", b"x", designation="d" * (limit + 1)),
-            _too_long("designation", limit + 1), numero=numero, exact=True)
+    refused(
+        mworld.desk,
+        lambda: me.add_attachment(numero, "a.txt", b"x", designation="d" * (limit + 1)),
+        _too_long("designation", limit + 1),
+        numero=numero,
+        exact=True,
+    )
 
 
-@pytest.mark.parametrize("field, base, value, label", [
-    ("description", SUPPORT_FORM, "Ligne 1\x07Ligne 2", "La description"),
-    ("description", SUPPORT_FORM, "nul\x00octet", "La description"),
-    ("email", SUPPORT_FORM, "jean\x1b@exemple.fr", "L'adresse électronique de contact"),
-    ("telephone", SUPPORT_FORM, "01 23\x0845 67 89", "Le téléphone de contact"),
-    ("numero_objet", OBJECT_FORM, "QUAL\x7f_0001", "Le numéro"),
-])
+@pytest.mark.parametrize(
+    "field, base, value, label",
+    [
+        ("description", SUPPORT_FORM, "Ligne 1\x07Ligne 2", "La description"),
+        ("description", SUPPORT_FORM, "nul\x00octet", "La description"),
+        ("email", SUPPORT_FORM, "jean\x1b@exemple.fr", "L'adresse électronique de contact"),
+        ("telephone", SUPPORT_FORM, "01 23\x0845 67 89", "Le téléphone de contact"),
+        ("numero_objet", OBJECT_FORM, "QUAL\x7f_0001", "Le numéro"),
+    ],
+)
 def test_control_characters(mworld, me, field, base, value, label):
-    refused(mworld.desk, lambda: me.send(**form(base, **{field: value})),
-            f"{label} contient des caractères de contrôle non autorisés", exact=True)
+    refused(
+        mworld.desk,
+        lambda: me.send(**form(base, **{field: value})),
+        f"{label} contient des caractères de contrôle non autorisés",
+        exact=True,
+    )
 
 
 def test_control_characters_in_a_comment(mworld):
     numero = mworld.new(Status.EN_COURS, attach=False)
-    refused(mworld.desk, lambda: mworld.receiver().respond(numero, "Réponse\x1b[31m"),
-            "Le commentaire contient des caractères de contrôle non autorisés", numero=numero, exact=True)
+    refused(
+        mworld.desk,
+        lambda: mworld.receiver().respond(numero, "Réponse\x1b[31m"),
+        "Le commentaire contient des caractères de contrôle non autorisés",
+        numero=numero,
+        exact=True,
+    )
 
 
 def test_line_breaks_and_tabs_are_text(mworld, me):
@@ -301,18 +396,27 @@ def test_texts_are_stripped_and_normalized(mworld, me):
 
 @pytest.mark.parametrize("value", [42, 3.5, ["liste"], b"octets"], ids=["int", "float", "list", "bytes"])
 def test_non_text_description(mworld, me, value):
-    refused(mworld.desk, lambda: me.send(**form(SUPPORT_FORM, description=value)),
-            "La description doit être un texte", exact=True)
+    refused(
+        mworld.desk,
+        lambda: me.send(**form(SUPPORT_FORM, description=value)),
+        "La description doit être un texte",
+        exact=True,
+    )
 
 
 def test_unknown_fields_are_named(mworld, me):
-    refused(mworld.desk, lambda: me.send(**SUPPORT_FORM, couleur="bleu", priorite=1),
-            "Champ inconnu : couleur", "Champ inconnu : priorite", exact=True)
+    refused(
+        mworld.desk,
+        lambda: me.send(**SUPPORT_FORM, couleur="bleu", priorite=1),
+        "Champ inconnu : couleur",
+        "Champ inconnu : priorite",
+        exact=True,
+    )
     numero = me.save_draft(**SUPPORT_FORM)
-    refused(mworld.desk, lambda: me.update_draft(numero, urgence=True), "Champ inconnu : urgence",
-            numero=numero, exact=True)
-    refused(mworld.desk, lambda: me.submit(numero, urgence=True), "Champ inconnu : urgence",
-            numero=numero, exact=True)
+    refused(
+        mworld.desk, lambda: me.update_draft(numero, urgence=True), "Champ inconnu : urgence", numero=numero, exact=True
+    )
+    refused(mworld.desk, lambda: me.submit(numero, urgence=True), "Champ inconnu : urgence", numero=numero, exact=True)
     assert mworld.status(numero) == Status.BROUILLON
 
 
@@ -328,32 +432,46 @@ def test_recipient_is_mandatory_when_sending(mworld, me):
     assert mworld.desk.store.sollicitation(numero)["destinataire_id"] == demo.STRUCTURE_PUBLIQUE_TEST
 
 
-@pytest.mark.parametrize("destinataire", [demo.MENUISERIE_DUPONT, demo.REC201FOURNISSEUR, "99999999999999"],
-                         ids=["private", "the-emitter-itself", "unknown"])
+@pytest.mark.parametrize(
+    "destinataire",
+    [demo.MENUISERIE_DUPONT, demo.REC201FOURNISSEUR, "99999999999999"],
+    ids=["private", "the-emitter-itself", "unknown"],
+)
 @pytest.mark.parametrize("entry", ["send", "save_draft"])
 def test_recipient_must_be_a_public_structure(mworld, me, destinataire, entry):
     call = getattr(me, entry)
-    refused(mworld.desk, lambda: call(**form(CHOSEN_FORM, destinataire=destinataire)),
-            rules.DESTINATAIRE_INCONNU, exact=True)
+    refused(
+        mworld.desk,
+        lambda: call(**form(CHOSEN_FORM, destinataire=destinataire)),
+        rules.DESTINATAIRE_INCONNU,
+        exact=True,
+    )
 
 
 def test_recipient_service_must_belong_to_it(mworld, me):
-    refused(mworld.desk, lambda: me.send(**form(CHOSEN_FORM, destinataire=demo.STRUCTURE_PUBLIQUE_TEST,
-                                                service_destinataire="comptabilite")),
-            rules.SERVICE_DESTINATAIRE_INCONNU, exact=True)
+    refused(
+        mworld.desk,
+        lambda: me.send(
+            **form(CHOSEN_FORM, destinataire=demo.STRUCTURE_PUBLIQUE_TEST, service_destinataire="comptabilite")
+        ),
+        rules.SERVICE_DESTINATAIRE_INCONNU,
+        exact=True,
+    )
 
 
 def _service_etat(desk, structure_id) -> bool:
     return desk.store.structure(structure_id)["service_etat"]
 
 
-@pytest.mark.parametrize("destinataire", [demo.REC201DESTINATAIRE, demo.FINANCES_TIC],
-                         ids=["not-state", "state"])
+@pytest.mark.parametrize("destinataire", [demo.REC201DESTINATAIRE, demo.FINANCES_TIC], ids=["not-state", "state"])
 def test_state_service_answer_must_match(mworld, me, destinataire):
     etat = _service_etat(mworld.desk, destinataire)
-    refused(mworld.desk, lambda: me.send(**form(CHOSEN_FORM, destinataire=destinataire,
-                                                destinataire_etat=not etat)),
-            rules.DESTINATAIRE_ETAT, exact=True)
+    refused(
+        mworld.desk,
+        lambda: me.send(**form(CHOSEN_FORM, destinataire=destinataire, destinataire_etat=not etat)),
+        rules.DESTINATAIRE_ETAT,
+        exact=True,
+    )
     for answer in (etat, None):  # the right answer, or none at all
         numero = me.send(**form(CHOSEN_FORM, destinataire=destinataire, destinataire_etat=answer))
         assert mworld.desk.store.sollicitation(numero)["destinataire_id"] == destinataire
@@ -369,26 +487,52 @@ def test_state_service_answer_no_as_text_is_not_yes(mworld, me, answer):
 
 
 def test_recipient_only_for_the_chosen_pair(mworld, me):
-    refused(mworld.desk, lambda: me.send(**form(SUPPORT_FORM, destinataire=demo.REC201DESTINATAIRE)),
-            rules.DESTINATAIRE_NON_ATTENDU, exact=True)
+    refused(
+        mworld.desk,
+        lambda: me.send(**form(SUPPORT_FORM, destinataire=demo.REC201DESTINATAIRE)),
+        rules.DESTINATAIRE_NON_ATTENDU,
+        exact=True,
+    )
 
 
 # -- all the messages of one attempt together ----------------------------------------------------
 
 
 def test_every_problem_of_one_attempt_comes_at_once(mworld, me):
-    values = dict(categorie="Factures émises", sous_categorie="Rejet d'une facture",
-                  structure=demo.REC201FOURNISSEUR, service="comptabilite", email="jean@", telephone="x",
-                  description=None, type_objet=None, numero_objet=None)
-    refused(mworld.desk, lambda: me.send(**values), rules.SERVICE_INCONNU, rules.EMAIL_INVALIDE,
-            rules.TELEPHONE_INVALIDE, rules.DESCRIPTION_OBLIGATOIRE, rules.TYPE_OBJET_OBLIGATOIRE,
-            rules.NUMERO_OBLIGATOIRE, exact=True)
+    values = dict(
+        categorie="Factures émises",
+        sous_categorie="Rejet d'une facture",
+        structure=demo.REC201FOURNISSEUR,
+        service="comptabilite",
+        email="jean@",
+        telephone="x",
+        description=None,
+        type_objet=None,
+        numero_objet=None,
+    )
+    refused(
+        mworld.desk,
+        lambda: me.send(**values),
+        rules.SERVICE_INCONNU,
+        rules.EMAIL_INVALIDE,
+        rules.TELEPHONE_INVALIDE,
+        rules.DESCRIPTION_OBLIGATOIRE,
+        rules.TYPE_OBJET_OBLIGATOIRE,
+        rules.NUMERO_OBLIGATOIRE,
+        exact=True,
+    )
 
 
 def test_every_problem_of_a_chosen_recipient_form_at_once(mworld, me):
     values = form(CHOSEN_FORM, destinataire=None, email="@", description="x" * 10_001)
-    refused(mworld.desk, lambda: me.send(**values), rules.DESTINATAIRE_OBLIGATOIRE, rules.EMAIL_INVALIDE,
-            _too_long("description", 10_001), exact=True)
+    refused(
+        mworld.desk,
+        lambda: me.send(**values),
+        rules.DESTINATAIRE_OBLIGATOIRE,
+        rules.EMAIL_INVALIDE,
+        _too_long("description", 10_001),
+        exact=True,
+    )
 
 
 # -- comments of the exchange ------------------------------------------------------------------------
@@ -425,31 +569,59 @@ def test_assign_only_to_an_agent_who_may_act(mworld):
 
 def test_transfer_of_a_request_already_at_the_support(mworld):
     numero = mworld.new(Status.EN_COURS, route="support", attach=False)
-    refused(mworld.desk, lambda: mworld.receiver("support").transfer_to_support(numero, "Hors périmètre"),
-            "La sollicitation est déjà adressée au support", numero=numero, exact=True)
+    refused(
+        mworld.desk,
+        lambda: mworld.receiver("support").transfer_to_support(numero, "Hors périmètre"),
+        "La sollicitation est déjà adressée au support",
+        numero=numero,
+        exact=True,
+    )
 
 
 # -- "Nous contacter" ------------------------------------------------------------------------------
 
-CONTACT = dict(categorie="Connexion", sous_categorie="Mot de passe oublié", email="visiteur@exemple.fr",
-               description="Le lien a expiré.")
+CONTACT = dict(
+    categorie="Connexion",
+    sous_categorie="Mot de passe oublié",
+    email="visiteur@exemple.fr",
+    description="Le lien a expiré.",
+)
 
 
-@pytest.mark.parametrize("changes, messages", [
-    (dict(email=None), [rules.EMAIL_OBLIGATOIRE]),
-    (dict(email="  "), [rules.EMAIL_OBLIGATOIRE]),
-    (dict(email="visiteur"), [rules.EMAIL_INVALIDE]),
-    (dict(description=None), [rules.DESCRIPTION_OBLIGATOIRE]),
-    (dict(categorie=None), [rules.CATEGORIE_OBLIGATOIRE]),
-    (dict(sous_categorie=None), [rules.SOUS_CATEGORIE_OBLIGATOIRE]),
-    # Pairs of the connected form only are not offered to visitors.
-    (dict(categorie="Factures émises", sous_categorie="Rejet d'une facture"), [rules.CATEGORIE_INCONNUE]),
-    (dict(sous_categorie="Habilitations"), [rules.SOUS_CATEGORIE_INCONNUE]),
-    (dict(email=None, description="d\x07", categorie=None, sous_categorie=None),
-     [rules.EMAIL_OBLIGATOIRE, "La description contient des caractères de contrôle non autorisés",
-      rules.CATEGORIE_OBLIGATOIRE, rules.SOUS_CATEGORIE_OBLIGATOIRE]),
-], ids=["no-email", "blank-email", "bad-email", "no-description", "no-category", "no-sub-category",
-        "connected-only-pair", "sub-category-of-another", "all-at-once"])
+@pytest.mark.parametrize(
+    "changes, messages",
+    [
+        (dict(email=None), [rules.EMAIL_OBLIGATOIRE]),
+        (dict(email="  "), [rules.EMAIL_OBLIGATOIRE]),
+        (dict(email="visiteur"), [rules.EMAIL_INVALIDE]),
+        (dict(description=None), [rules.DESCRIPTION_OBLIGATOIRE]),
+        (dict(categorie=None), [rules.CATEGORIE_OBLIGATOIRE]),
+        (dict(sous_categorie=None), [rules.SOUS_CATEGORIE_OBLIGATOIRE]),
+        # Pairs of the connected form only are not offered to visitors.
+        (dict(categorie="Factures émises", sous_categorie="Rejet d'une facture"), [rules.CATEGORIE_INCONNUE]),
+        (dict(sous_categorie="Habilitations"), [rules.SOUS_CATEGORIE_INCONNUE]),
+        (
+            dict(email=None, description="d\x07", categorie=None, sous_categorie=None),
+            [
+                rules.EMAIL_OBLIGATOIRE,
+                "La description contient des caractères de contrôle non autorisés",
+                rules.CATEGORIE_OBLIGATOIRE,
+                rules.SOUS_CATEGORIE_OBLIGATOIRE,
+            ],
+        ),
+    ],
+    ids=[
+        "no-email",
+        "blank-email",
+        "bad-email",
+        "no-description",
+        "no-category",
+        "no-sub-category",
+        "connected-only-pair",
+        "sub-category-of-another",
+        "all-at-once",
+    ],
+)
 def test_contact_form(mworld, changes, messages):
     refused(mworld.desk, lambda: mworld.desk.contact(**{**CONTACT, **changes}), *messages, exact=True)
 
@@ -462,8 +634,12 @@ def test_contact_without_a_support_desk_cannot_be_routed(empty_desk):
 
 def test_send_without_a_bureau_cannot_be_routed(desk, fournisseur):
     desk.store.cursor().execute("UPDATE structures SET bureau = NULL WHERE bureau = 'frais_justice'")
-    values = dict(categorie="Mémoires de frais de justice", sous_categorie="Question générale sur la réglementation",
-                  structure=demo.LOGES_DU_GREL, description="Quel barème ?")
+    values = dict(
+        categorie="Mémoires de frais de justice",
+        sous_categorie="Question générale sur la réglementation",
+        structure=demo.LOGES_DU_GREL,
+        description="Quel barème ?",
+    )
     refused(desk, lambda: fournisseur.send(**values), rules.ROUTAGE_IMPOSSIBLE, exact=True)
     numero = fournisseur.save_draft(**values)  # routing happens when sending
     refused(desk, lambda: fournisseur.submit(numero), rules.ROUTAGE_IMPOSSIBLE, numero=numero, exact=True)
