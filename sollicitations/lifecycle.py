@@ -68,7 +68,7 @@ def act(me: UserDesk, numero, action: Action, apply: Apply = no_changes, comment
 
 
 def _transition(me: UserDesk, numero, action: Action, apply: Apply, comment: str | None, cur) -> None:
-    row = readable(me, numero, cur)
+    row = readable(me, numero, cur, for_change=True)
     n = row["numero"]
     actor = _actor_for(me, row, action)
     status = Status(row["statut"])

@@ -19,10 +19,10 @@ if TYPE_CHECKING:
 security_log = logging.getLogger("sollicitations.security")
 
 
-def readable(me: UserDesk, numero, cur=None) -> dict:
-    """The stored request `numero`, if `me` may read it."""
+def readable(me: UserDesk, numero, cur=None, for_change: bool = False) -> dict:
+    """The stored request `numero`, if `me` may read it (`for_change`: read to change it, in `cur`)."""
     key = rules.parse_numero(numero)
-    row = None if key is None else me.store.sollicitation(key, cur)
+    row = None if key is None else me.store.sollicitation(key, cur, for_change=for_change)
     if row is None or not me.user.can_read(row):
         security_log.warning("refused: %s may not read request %r", me.user.login, numero)
         raise PermissionDenied(f"La sollicitation n° {numero} n'existe pas ou vous n'êtes pas habilité à la consulter")

@@ -61,7 +61,7 @@ class Dialect(ABC):
 
     @abstractmethod
     def lock_request(self, cur, numero: int) -> None:
-        """In a transaction about to count what a request holds: concurrent ones take turns on it."""
+        """In a transaction about to change a request or count what it holds: concurrent ones take turns."""
 
     @abstractmethod
     def read_as_snapshot(self, cur) -> None:
@@ -122,7 +122,9 @@ class PostgreSQLDialect(Dialect):
         cur.execute(f"SELECT pg_advisory_xact_lock({_MIGRATIONS_LOCK})")
 
     def lock_request(self, cur, numero: int) -> None:
-        # The second transaction waits for the first to commit, and then counts its rows.
+        # The second transaction waits for the first to commit; its next statement then reads what the
+        # first wrote (READ COMMITTED). Without it, a change that keeps the status (an assignment) could
+        # commit between another's read and write, and the later history row carry the earlier date.
         cur.execute("SELECT numero FROM sollicitations WHERE numero = ? FOR UPDATE", [numero])
 
     def read_as_snapshot(self, cur) -> None:

@@ -97,7 +97,11 @@ class RequestsMixin:
             cur.execute(f"DELETE FROM {table} WHERE numero = ?", [numero])
         return True
 
-    def sollicitation(self, numero: int, cur=None) -> dict | None:
+    def sollicitation(self, numero: int, cur=None, for_change: bool = False) -> dict | None:
+        """The request's row; `for_change` (in a write transaction): concurrent writers of it take turns,
+        and each reads what the one before committed."""
+        if for_change:
+            self.backend.lock_request(cur, numero)
         return self._one("SELECT * FROM sollicitations WHERE numero = ?", [numero], cur)
 
     def append_history(self, cur, numero, when, login, action, ancien, nouveau, commentaire) -> None:

@@ -153,3 +153,43 @@ def test_three_agents_contest_one_action(world, action):
             continue  # the winner's transfer took the request out of the losers' structure
         assert_french_refusal(loser)
     assert [h["action"] for h in world.desk.store.history(n)].count(action) == 1
+
+
+def test_a_change_that_keeps_the_status_cannot_slip_under_a_close_read_before_it(world, monkeypatch):
+    """The emitter's close reads the request and takes its time; meanwhile the agent assigns it (En cours
+    stays En cours) and commits. The close then writes after the assignment: its history row must come
+    last, as its status does. (On PostgreSQL, READ COMMITTED let the close's row carry a date older than
+    the assignment's; the request's status then disagreed with its last history row.)"""
+    from .conftest import assert_invariants
+
+    n = world.new(Status.EN_COURS, attach=False)
+    me, agent = world.emitter(), world.receiver()
+    close_has_read, assignment_done = threading.Event(), threading.Event()
+    clock = world.desk.clock
+
+    def slow_for_the_close():
+        now = clock()
+        if threading.current_thread().name == "close" and not close_has_read.is_set():
+            close_has_read.set()
+            assignment_done.wait(timeout=3)  # the assignment waits for the close where the close locks first
+        return now
+
+    monkeypatch.setattr(world.desk, "clock", slow_for_the_close)
+    outcomes = {}
+
+    def close():
+        outcomes["close"] = me.close(n, comment="Plus d'actualité")
+
+    def assign():
+        close_has_read.wait(timeout=10)
+        outcomes["assign"] = agent.assign(n, "collegue")
+        assignment_done.set()
+
+    threads = [threading.Thread(target=close, name="close"), threading.Thread(target=assign, name="assign")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert outcomes.get("close", "missing") is None
+    assert world.status(n) == Status.FERMEE or outcomes.get("assign", "missing") is None
+    assert_invariants(world.desk)
