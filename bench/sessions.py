@@ -289,7 +289,9 @@ async def measure(server: Server, users: list[int], spread: tuple[int, float] | 
 
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(prog="python -m bench.sessions", description=__doc__.split("\n")[0])
-    parser.add_argument("--db", type=Path, help="a store to copy (default: the demo world, built here)")
+    parser.add_argument(
+        "--db", help="a DuckDB store to copy, or a postgresql:// URL served as is (default: the demo world)"
+    )
     parser.add_argument("--size", type=int, default=2000, help="generated requests of the demo world")
     parser.add_argument("--users", type=int, nargs="*", default=[1, 10, 30], help="sessions opened at once")
     parser.add_argument(
@@ -306,7 +308,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "world.duckdb"
-        if args.db:
+        if args.db and args.db.startswith("postgresql://"):
+            db = args.db  # several processes (--serve-args --procs N) share it
+        elif args.db:
             shutil.copy(args.db, db)
         else:
             demo.build(db, size=args.size)
