@@ -103,9 +103,8 @@ def test_failure_while_submitting_keeps_the_draft_unrouted(world, monkeypatch):
     assert (row["statut"], row["destinataire_id"], row["envoyee_le"]) == (Status.BROUILLON.value, None, None)
 
 
-def test_write_conflicts_are_retried(world, monkeypatch):
-    """A write conflict (DuckDB's transaction conflict, PostgreSQL's serialization failure) is retried from the start: the second attempt succeeds once."""
-    numero = world.new(Status.EN_COURS)
+def conflict_once(world, monkeypatch) -> list:
+    """The next write's history row meets a write conflict once; the attempts made, as they come."""
     original = world.desk.store.append_history
     attempts = []
 
@@ -116,6 +115,13 @@ def test_write_conflicts_are_retried(world, monkeypatch):
         return original(*args, **kwargs)
 
     monkeypatch.setattr(world.desk.store, "append_history", conflicting)
+    return attempts
+
+
+def test_write_conflicts_are_retried(world, monkeypatch):
+    """A write conflict (DuckDB's transaction conflict, PostgreSQL's serialization failure) is retried from the start: the second attempt succeeds once."""
+    numero = world.new(Status.EN_COURS)
+    attempts = conflict_once(world, monkeypatch)
     world.receiver().respond(numero, "Réponse après un conflit.")
     after = snapshot(world.desk, numero)
     assert len(attempts) == 2
@@ -126,16 +132,7 @@ def test_write_conflicts_are_retried(world, monkeypatch):
 
 def test_an_attachment_added_after_a_retry_answers_the_id_it_was_stored_under(world, monkeypatch):
     numero = world.new(Status.BROUILLON)
-    original = world.desk.store.append_history
-    attempts = []
-
-    def conflicting(*args, **kwargs):
-        attempts.append(args)
-        if len(attempts) == 1:
-            raise WriteConflict("Conflict on update!")
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(world.desk.store, "append_history", conflicting)
+    attempts = conflict_once(world, monkeypatch)
     me = world.emitter()
     before = set(me.attachments(numero)["id"])
     added = me.add_attachment(numero, "apres-conflit.txt", b"Ajout apres un conflit.\n")
