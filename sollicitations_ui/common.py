@@ -67,14 +67,14 @@ class Pager(param.Parameterized):
         return f"Page {n(self.page)} / {n(self.pages)} ({n(self.total)} ligne{'s' if self.total > 1 else ''})"
 
 
-def list_file(me: sol.UserDesk, list_name: str, space: Space, format: str, **criteria) -> io.BytesIO:
-    """A whole list as an XLSX or CSV file, for the download buttons of lists."""
+def list_file(me: sol.UserDesk, list_name: str, space: Space, format: str, **criteria) -> io.BufferedIOBase:
+    """A whole list as an XLSX or CSV file, for the download buttons of lists: written to a temporary
+    file and handed to FileDownload open (its name already gone), never held whole by the session."""
     handle, path = tempfile.mkstemp(suffix=f".{format}")
     os.close(handle)
     try:
         me.export(path, format=format, list_name=list_name, space=space, **criteria)
-        with open(path, "rb") as f:
-            return io.BytesIO(f.read())
+        return open(path, "rb")  # FileDownload reads it, then it is gone: its name is unlinked below
     finally:
         os.unlink(path)
 

@@ -107,5 +107,5 @@ class Dashboard(param.Parameterized):
         frame.index.name = "Mois"
         return io.BytesIO(("\ufeff" + frame.reset_index().to_csv(sep=";", index=False)).encode("utf-8"))
 
-    def file(self, format: str) -> io.BytesIO:
+    def file(self, format: str) -> io.BufferedIOBase:
         return list_file(self.me, "search", self.space, format, **(self.list_criteria or {}))

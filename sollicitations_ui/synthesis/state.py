@@ -59,5 +59,5 @@ class ToProcess(param.Parameterized):
         self.pager.update(frame)
         self.param.update(rows=frame, error="")
 
-    def file(self, format: str) -> io.BytesIO:
+    def file(self, format: str) -> io.BufferedIOBase:
         return list_file(self.me, "to_process", self.space, format, structure=self.structure or None)

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import io
 import os
 from datetime import date
 
+import openpyxl
+import pandas as pd
 import pytest
 
 from sollicitations.access import Space
@@ -115,6 +118,22 @@ def test_to_process_pages_and_filters_by_structure(desk):
         state.rows["Numéro de la sollicitation"].tolist()
         == me.to_process(structure, page=1, page_size=5)["Numéro de la sollicitation"].tolist()
     )
+
+
+@pytest.mark.parametrize("format", ["xlsx", "csv"])
+def test_the_list_download_is_the_whole_list_from_a_file_already_unlinked(desk, format):
+    me = desk.as_user("gestionnaire")
+    state = ToProcess(me, Navigation(), Space.TOUTES)
+    with state.file(format) as download:
+        assert not os.path.exists(download.name)  # nothing left in the temporary folder, even if never read
+        content = download.read()
+    expected = pd.concat(me.list_batches("to_process", Space.TOUTES, batch_size=2))["Numéro de la sollicitation"]
+    if format == "xlsx":
+        rows = list(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+    else:
+        rows = [line.split(";") for line in content.decode("utf-8-sig").splitlines()]
+    column = list(rows[0]).index("Numéro de la sollicitation")
+    assert [int(row[column]) for row in rows[1:]] == expected.tolist() and len(expected) > 2
 
 
 def test_receivers_see_resent_requests_first_then_newest(desk):
