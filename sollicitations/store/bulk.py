@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 TABLES = (
     "structures", "services", "users", "habilitations", "objets", "categories", "sollicitations",
     "historique", "commentaires", "pieces_jointes", "pieces_jointes_contenu", "outbox", "captchas",
-    "contact_attempts", "mots", "login_failures", "contact_clients", "sessions",
+    "contact_attempts", "mots", "login_failures", "contact_clients", "sessions", "comptes", "mouvements_jour",
 )  # fmt: skip
 SEQUENCES = {
     "services_id": ("services", "id"), "objets_id": ("objets", "id"),

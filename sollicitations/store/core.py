@@ -25,6 +25,7 @@ from .accounts import AccountsMixin
 from .attachments import AttachmentsMixin
 from .bulk import BulkMixin
 from .connection import WriteConflict, open_database
+from .counts import COMPACT_EVERY, CountsMixin
 from .dialects import DIALECTS
 from .directory import DirectoryMixin
 from .figures import FiguresMixin
@@ -57,7 +58,7 @@ _CONFLICT_MESSAGE = (
 
 class Store(
     SchemaMixin, DirectoryMixin, AccountsMixin, RequestsMixin, WordsMixin, AttachmentsMixin, ListsMixin,
-    FiguresMixin, OutboxMixin, BulkMixin,
+    FiguresMixin, CountsMixin, OutboxMixin, BulkMixin,
 ):  # fmt: skip
     """One database, shared by the threads of one process (a cursor per thread)."""
 
@@ -115,6 +116,8 @@ class Store(
                 with self.transaction() as cur:
                     result = work(cur)
                 self.writes += 1
+                if self.writes % COMPACT_EVERY == 0:
+                    self._compact_counts()
                 return result
             except WriteConflict:
                 if attempt == self.RETRIES - 1:
@@ -122,6 +125,15 @@ class Store(
                 # Writers that collided would collide again at once: each waits a little, at random.
                 time.sleep(random.uniform(0, 0.005 * 2**attempt))
         raise AssertionError("unreachable")
+
+    def _compact_counts(self) -> None:
+        """Fold the kept counts (counts.py) after a committed write; a writer folding them at the same
+        moment makes this one give way: the next fold takes what it left."""
+        try:
+            with self.transaction() as cur:
+                self.compact_counts(cur)
+        except WriteConflict:
+            pass
 
     def data_version(self) -> Any:
         """A value that changes whenever the data may have: on DuckDB this process's committed writes, on

@@ -64,6 +64,10 @@ class Dialect(ABC):
         """In a transaction about to change a request or count what it holds: concurrent ones take turns."""
 
     @abstractmethod
+    def lock_appends(self, cur, table: str) -> None:
+        """In a transaction about to fold a table's rows (counts.py): nobody appends to it until it ends."""
+
+    @abstractmethod
     def read_as_snapshot(self, cur) -> None:
         """Right after BEGIN TRANSACTION: every read of the transaction sees one moment of the data."""
 
@@ -91,6 +95,9 @@ class DuckDBDialect(Dialect):
 
     def lock_request(self, cur, numero: int) -> None:
         pass  # the second one's update of the request's row (every action rewrites it) conflicts: run again
+
+    def lock_appends(self, cur, table: str) -> None:
+        pass  # the transaction deletes only the rows of its snapshot: rows appended meanwhile stay
 
     def read_as_snapshot(self, cur) -> None:
         pass  # DuckDB transactions are snapshots already
@@ -126,6 +133,10 @@ class PostgreSQLDialect(Dialect):
         # first wrote (READ COMMITTED). Without it, a change that keeps the status (an assignment) could
         # commit between another's read and write, and the later history row carry the earlier date.
         cur.execute("SELECT numero FROM sollicitations WHERE numero = ? FOR UPDATE", [numero])
+
+    def lock_appends(self, cur, table: str) -> None:
+        # READ COMMITTED: the DELETE would also take rows committed after the fold's read.
+        cur.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
 
     def read_as_snapshot(self, cur) -> None:
         cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")

@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..scopes import Filters, Scope
 from ..status import Status
+from .counts import backlog_kept, flow_kept, status_counts_kept
 from .filters import _page_of, where_sql
 from .requests import _structure_id_sql
 
@@ -63,16 +64,22 @@ class FiguresMixin:
         structure_column, service_column = DASHBOARD_SIDES[side]
         key = service_column if by_service else structure_column
         where, params = where_sql(scope, filters)
+        if status_counts_kept(scope, filters, side):  # the kept counts: one row per recipient, service and status
+            source, counted = f"comptes s WHERE s.vue = 'destinataire' AND {where}", "sum(s.n)"
+        else:
+            source, counted = f"sollicitations s WHERE {where}", "count(*)"
         per_status = ", ".join(f"sum(c.n) FILTER (WHERE c.statut = '{code}') AS {code}" for code in STATUS_CODES)
         if by_service:
-            shown, label, labels = "c.cle", "NULL::VARCHAR", ""
-        else:  # counted per key, then named: the identifier and "id - designation"
-            shown = _structure_id_sql("c.cle")
-            label, labels = f"min({shown} || ' - ' || k.designation)", f"LEFT JOIN structures k ON k.id = {shown}"
+            shown, label, labels = "p.cle", "NULL::VARCHAR", ""
+        else:  # counted per key, pivoted, then named (a join of the pivoted rows only): "id - designation"
+            shown = _structure_id_sql("p.cle")
+            label, labels = f"{shown} || ' - ' || k.designation", f"LEFT JOIN structures k ON k.id = {shown}"
         return self.figure_df(
-            f"WITH c AS (SELECT s.{key} AS cle, s.statut, count(*) AS n FROM sollicitations s WHERE {where}"
-            f" GROUP BY s.{key}, s.statut)"
-            f" SELECT {shown} AS cle, {label} AS libelle, {per_status} FROM c {labels} GROUP BY c.cle ORDER BY c.cle",
+            f"WITH c AS (SELECT s.{key} AS cle, s.statut, CAST({counted} AS BIGINT) AS n FROM {source}"
+            f" GROUP BY s.{key}, s.statut HAVING {counted} <> 0),"
+            f" p AS (SELECT c.cle, {per_status} FROM c GROUP BY c.cle)"
+            f" SELECT {shown} AS cle, {label} AS libelle, {', '.join(f'p.{code}' for code in STATUS_CODES)}"
+            f" FROM p {labels} ORDER BY p.cle",
             params,
         )
 
@@ -89,6 +96,19 @@ class FiguresMixin:
     def weekly_flow(self, scope: Scope, filters: Filters) -> pd.DataFrame:
         """Per week: requests entered (drafts aside, by entry date) and requests closed."""
         where, params = where_sql(scope, filters)
+        if flow_kept(scope, filters):
+            return self.figure_df(
+                f"""
+                SELECT date_trunc('week', CAST(s.jour AS TIMESTAMP)) AS semaine,
+                       coalesce(sum(s.n) FILTER (WHERE s.vue = 'entree'), 0) AS entrees,
+                       coalesce(sum(s.n) FILTER (WHERE s.vue = 'fermeture'), 0) AS fermetures
+                FROM comptes s WHERE s.vue IN ('entree', 'fermeture') AND {where}
+                GROUP BY 1 HAVING sum(s.n) FILTER (WHERE s.vue = 'entree') <> 0
+                                  OR sum(s.n) FILTER (WHERE s.vue = 'fermeture') <> 0
+                ORDER BY 1
+                """,
+                params,
+            )
         return self.figure_df(
             f"""
             WITH s AS (SELECT s.envoyee_le, s.cloturee_le, s.saisie_le, s.statut FROM sollicitations s WHERE {where})
@@ -115,15 +135,16 @@ class FiguresMixin:
         if any(m != datetime.combine(m.date(), datetime.min.time()) for m in moments):
             raise ValueError("backlog moments must be midnights")
         where, params = where_sql(scope, filters)
+        if backlog_kept(scope, filters):  # the changes per day, kept by the writes (counts.py)
+            per_day = ("SELECT jour, nouveau_statut, ancien_statut, sum(n) AS n FROM mouvements_jour"
+                       " GROUP BY jour, nouveau_statut, ancien_statut HAVING sum(n) <> 0")  # fmt: skip
+        else:  # the day of the first midnight at or after the change
+            per_day = (f"SELECT CAST(h.date - INTERVAL '1 microsecond' AS DATE) + 1 AS jour, h.nouveau_statut,"
+                       f" h.ancien_statut, count(*) AS n FROM ({self._history_in(where)}) h"
+                       " GROUP BY 1, h.nouveau_statut, h.ancien_statut")  # fmt: skip
         return self.figure_df(
             f"""
-            WITH per_day AS (
-                -- the day of the first midnight at or after the change
-                SELECT CAST(h.date - INTERVAL '1 microsecond' AS DATE) + 1 AS jour,
-                       h.nouveau_statut, h.ancien_statut, count(*) AS n
-                FROM ({self._history_in(where)}) h
-                GROUP BY 1, h.nouveau_statut, h.ancien_statut
-            ),
+            WITH per_day AS ({per_day}),
             changes AS (
                 SELECT jour, nouveau_statut AS statut, n AS delta FROM per_day
                 UNION ALL

@@ -5,6 +5,7 @@ structure keys written with them. Their words are words.py's, their attachments 
 from __future__ import annotations
 
 from .. import rules
+from .counts import COUNTED_COLUMNS
 
 # The first steps of a request, as its history tells them: (column, SQL over historique h).
 FIRST_STEPS = {
@@ -64,6 +65,7 @@ class RequestsMixin:
             f"INSERT INTO sollicitations ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
             [row[c] for c in columns],
         )
+        self.count_request(cur, row["numero"], +1)
         self._index_words(cur, row["numero"], row["description"])
 
     def update_sollicitation(self, cur, numero: int, expected_status: str, changes: dict) -> bool:
@@ -74,21 +76,29 @@ class RequestsMixin:
         changes = _with_structure_keys(changes)
         columns = sorted(changes)
         assignments = ", ".join(f"{c} = ?" for c in columns)
+        counted = not COUNTED_COLUMNS.isdisjoint(changes)
+        if counted:  # what it counted as, taken back: read once no other writer can change it (PostgreSQL)
+            self.backend.lock_request(cur, numero)
+            self.count_request(cur, numero, -1, expected_status)
         found = cur.execute(
             f"UPDATE sollicitations SET {assignments} WHERE numero = ? AND statut = ? RETURNING numero",
             [changes[c] for c in columns] + [numero, expected_status],
         ).fetchall()
+        if found and counted:
+            self.count_request(cur, numero, +1)
         if found and "description" in changes:
             self._reindex_words(cur, numero)
         return bool(found)
 
     def delete_sollicitation(self, cur, numero: int, expected_status: str) -> bool:
         """Delete a request and all it holds, only if it still has `expected_status`; False when not."""
-        # The request's row first: under PostgreSQL a concurrent change of it makes this find no row.
+        self.backend.lock_request(cur, numero)  # no concurrent change between the counts and the delete
+        self.count_request(cur, numero, -1, expected_status)
         if not cur.execute(
             "DELETE FROM sollicitations WHERE numero = ? AND statut = ? RETURNING numero", [numero, expected_status]
         ).fetchall():
-            return False
+            return False  # (and nothing was counted back: the status was not the one expected)
+        self.uncount_history(cur, numero)
         cur.execute(
             "DELETE FROM pieces_jointes_contenu WHERE id IN (SELECT id FROM pieces_jointes WHERE numero = ?)",
             [numero],
@@ -109,6 +119,7 @@ class RequestsMixin:
             "INSERT INTO historique VALUES (nextval('historique_id'), ?, ?, ?, ?, ?, ?, ?)",
             [numero, when, login, action, ancien, nouveau, commentaire],
         )
+        self.count_movement(cur, when, ancien, nouveau)
         if nouveau in ("envoyee", "fermee") or action in ("respond", "reopen"):
             # The request's first steps (FIRST_STEPS), in the same transaction as the history row.
             cur.execute(
@@ -140,6 +151,7 @@ class RequestsMixin:
         self.rebuild_structure_keys(cur)
         self.rebuild_words(cur)
         self.rebuild_first_steps(cur)
+        self.rebuild_counts(cur)
 
     def rebuild_structure_keys(self, cur) -> None:
         """Every request's structure keys from its identifiers (STRUCTURE_KEYS)."""

@@ -258,6 +258,29 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0013_kept_counts",
+        """
+        -- Counts the writes keep (counts.py): what the status tables, the weekly flow and the backlog
+        -- read instead of a million requests and five million history rows. Signed rows, summed.
+        CREATE TABLE comptes (
+            vue VARCHAR NOT NULL,                 -- destinataire, entree or fermeture
+            destinataire_cle BIGINT,
+            destinataire_id VARCHAR,
+            service_destinataire_id BIGINT,
+            categorie VARCHAR,
+            statut VARCHAR,
+            jour DATE,
+            n BIGINT NOT NULL
+        );
+        CREATE TABLE mouvements_jour (
+            jour DATE NOT NULL,
+            ancien_statut VARCHAR,
+            nouveau_statut VARCHAR NOT NULL,
+            n BIGINT NOT NULL
+        );
+        """,
+    ),
 ]
 
 # Migrations that need more than their SQL text: what to run after it, in the same transaction.
@@ -266,6 +289,7 @@ MIGRATION_FOLLOW_UPS: dict[str, Callable[[Any, Any], None]] = {
     "0006_first_steps": lambda store, cur: store.rebuild_first_steps(cur),
     "0008_structure_keys": lambda store, cur: store.rebuild_structure_keys(cur),
     "0009_postgresql_lookups": lambda store, cur: store.backend.create_lookups(cur),
+    "0013_kept_counts": lambda store, cur: store.rebuild_counts(cur),
 }
 
 

@@ -223,6 +223,9 @@ def assert_invariants(desk) -> None:
         if not any(TRANSITIONS.get((old, Action(action), actor)) == Status(new) for actor in Actor):
             illegal.append((old, action, new))
     assert not illegal, f"history steps the transition table does not allow: {illegal}"
+    # The counts the writes keep (store/counts.py) are those a rebuild from the requests would give.
+    drift = desk.store.counts_drift()
+    assert not drift, f"kept counts out of step with the requests: {drift}"
 
 
 def table_counts(desk) -> dict[str, int]:
