@@ -78,6 +78,8 @@ class Store(
         self._labels: dict[str, OrderedDict] = {}  # table -> key -> its names (see _labelled)
         if not read_only:
             self.migrate()
+        # A file opened read-only is read as it was written: from before the kept counts, it has none.
+        self.counts_kept = self.has_kept_counts()
 
     # -- connections and transactions -------------------------------------------------
 

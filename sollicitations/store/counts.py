@@ -75,6 +75,12 @@ def backlog_kept(scope: Scope, filters: Filters) -> bool:
 class CountsMixin:
     """Store's kept counts (mixed into Store, core.py)."""
 
+    def has_kept_counts(self) -> bool:
+        """Whether this store has the tables (migration 0013): the figures count the requests otherwise."""
+        return bool(self.cursor().execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('comptes', 'mouvements_jour')"
+        ).fetchone()[0] == 2)  # fmt: skip
+
     def count_request(self, cur, numero: int, sign: int, status: str | None = None) -> None:
         """Append what request `numero` counts as, with `sign` (-1 before a change, +1 after); with
         `status`, only if it still has it (what the change itself requires)."""

@@ -64,7 +64,9 @@ class FiguresMixin:
         structure_column, service_column = DASHBOARD_SIDES[side]
         key = service_column if by_service else structure_column
         where, params = where_sql(scope, filters)
-        if status_counts_kept(scope, filters, side):  # the kept counts: one row per recipient, service and status
+        if self.counts_kept and status_counts_kept(
+            scope, filters, side
+        ):  # the kept counts: one row per recipient, service and status
             source, counted = f"comptes s WHERE s.vue = 'destinataire' AND {where}", "sum(s.n)"
         else:
             source, counted = f"sollicitations s WHERE {where}", "count(*)"
@@ -96,7 +98,7 @@ class FiguresMixin:
     def weekly_flow(self, scope: Scope, filters: Filters) -> pd.DataFrame:
         """Per week: requests entered (drafts aside, by entry date) and requests closed."""
         where, params = where_sql(scope, filters)
-        if flow_kept(scope, filters):
+        if self.counts_kept and flow_kept(scope, filters):
             return self.figure_df(
                 f"""
                 SELECT date_trunc('week', CAST(s.jour AS TIMESTAMP)) AS semaine,
@@ -135,7 +137,7 @@ class FiguresMixin:
         if any(m != datetime.combine(m.date(), datetime.min.time()) for m in moments):
             raise ValueError("backlog moments must be midnights")
         where, params = where_sql(scope, filters)
-        if backlog_kept(scope, filters):  # the changes per day, kept by the writes (counts.py)
+        if self.counts_kept and backlog_kept(scope, filters):  # the changes per day, kept by the writes (counts.py)
             per_day = ("SELECT jour, nouveau_statut, ancien_statut, sum(n) AS n FROM mouvements_jour"
                        " GROUP BY jour, nouveau_statut, ancien_statut HAVING sum(n) <> 0")  # fmt: skip
         else:  # the day of the first midnight at or after the change

@@ -8,10 +8,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+import sollicitations as sol
 from sollicitations import demo
 from sollicitations.status import Status
 from sollicitations.store import core, counts, figures
 
+from ..conftest import opened
 from .conftest import ROUTES, World
 
 CATEGORY = ROUTES["own"]["fields"]["categorie"]
@@ -143,3 +145,21 @@ def test_a_store_made_before_the_counts_gets_them_when_it_migrates(world):
     assert store.migrate() == ["0013_kept_counts"]
     assert store.cursor().execute("SELECT count(*) FROM comptes").fetchone()[0] > 0
     assert not store.counts_drift()
+
+
+def test_a_store_made_before_the_counts_and_opened_read_only_counts_the_requests(demo_template, tmp_path):
+    """A notebook reading an old file (read-only: nothing migrates) gets the same figures."""
+    with opened(demo_template, tmp_path) as desk:
+        expected = {name: figure(World(desk)) for name, figure in FIGURES.items()}
+        with desk.store.transaction() as cur:
+            cur.execute("DROP TABLE comptes")
+            cur.execute("DROP TABLE mouvements_jour")
+            cur.execute("DELETE FROM schema_migrations WHERE name = '0013_kept_counts'")
+        desk.close()
+        old = sol.open_desk(desk.store.path, read_only=True)
+        try:
+            assert not old.store.counts_kept
+            for name, figure in FIGURES.items():
+                pd.testing.assert_frame_equal(figure(World(old)), expected[name], check_dtype=False)
+        finally:
+            old.close()
