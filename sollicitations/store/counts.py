@@ -3,7 +3,8 @@
 rebuilt whole after a bulk load.
 
 - `comptes`: what each request counts as now, one row per view: `destinataire` (its recipient, service,
-  category and status: the status tables of receivers and managers), `entree` (the day it was entered,
+  category, status, whether it got a response and was reopened: the status tables of receivers and
+  managers, the reopen rates), `entree` (the day it was entered,
   unless a draft) and `fermeture` (the day it was closed). Its columns carry the requests' own names, so
   that the lists' SQL conditions (filters.where_sql) apply to it unchanged.
 - `mouvements_jour`: the history's status changes per day (the first midnight at or after each), from
@@ -25,23 +26,27 @@ from ..scopes import Filters, Scope
 # match {where}); a view a request does not count in (a draft's entry) gives no row.
 _COUNTED = """
 SELECT 'destinataire' AS vue, s.destinataire_cle, s.destinataire_id, s.service_destinataire_id, s.categorie,
-       s.statut, CAST(NULL AS DATE) AS jour
+       s.statut, CAST(NULL AS DATE) AS jour, s.premiere_reponse_le IS NOT NULL AS repondue, s.rouverte
 FROM sollicitations s WHERE {where}
 UNION ALL
 SELECT 'entree', CAST(NULL AS BIGINT), CAST(NULL AS VARCHAR), CAST(NULL AS BIGINT), s.categorie,
-       CAST(NULL AS VARCHAR), CAST(s.saisie_le AS DATE)
+       CAST(NULL AS VARCHAR), CAST(s.saisie_le AS DATE), CAST(NULL AS BOOLEAN), CAST(NULL AS BOOLEAN)
 FROM sollicitations s WHERE s.statut <> 'brouillon' AND {where}
 UNION ALL
 SELECT 'fermeture', CAST(NULL AS BIGINT), CAST(NULL AS VARCHAR), CAST(NULL AS BIGINT), s.categorie,
-       CAST(NULL AS VARCHAR), CAST(s.cloturee_le AS DATE)
+       CAST(NULL AS VARCHAR), CAST(s.cloturee_le AS DATE), CAST(NULL AS BOOLEAN), CAST(NULL AS BOOLEAN)
 FROM sollicitations s WHERE s.cloturee_le IS NOT NULL AND {where}
 """
 _VIEWS_IN_COUNTED = 3  # how many times {where} appears in _COUNTED
-COUNT_COLUMNS = "vue, destinataire_cle, destinataire_id, service_destinataire_id, categorie, statut, jour"
-# The request columns a view of `comptes` depends on: a change of none of them leaves the counts as they are.
+COUNT_COLUMNS = (
+    "vue, destinataire_cle, destinataire_id, service_destinataire_id, categorie, statut, jour, repondue, rouverte"
+)
+# The request columns a view of `comptes` depends on: a change of none of them leaves the counts as they are
+# (the first response and the reopening, kept by append_history, count again there: FLAG_ACTIONS).
 COUNTED_COLUMNS = frozenset(
     {"statut", "categorie", "destinataire_id", "service_destinataire_id", "saisie_le", "cloturee_le"}
 )
+FLAG_ACTIONS = frozenset({"respond", "reopen"})
 # The day a status change counts for in the backlog: the first midnight at or after it.
 MOVEMENT_DAY = "CAST({date} - INTERVAL '1 microsecond' AS DATE) + 1"
 MOVEMENT_COLUMNS = "jour, ancien_statut, nouveau_statut"
@@ -66,6 +71,10 @@ def status_counts_kept(scope: Scope, filters: Filters, side: str) -> bool:
 
 def flow_kept(scope: Scope, filters: Filters) -> bool:
     return scope.everything and only_filters(filters, FLOW_FILTERS)
+
+
+def reopen_rates_kept(scope: Scope, filters: Filters) -> bool:
+    return not scope.emitter_structures and only_filters(filters, STATUS_FILTERS)
 
 
 def backlog_kept(scope: Scope, filters: Filters) -> bool:

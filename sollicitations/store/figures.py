@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..scopes import Filters, Scope
 from ..status import Status
-from .counts import backlog_kept, flow_kept, status_counts_kept
+from .counts import backlog_kept, flow_kept, reopen_rates_kept, status_counts_kept
 from .filters import _page_of, where_sql
 from .requests import _structure_id_sql
 
@@ -224,12 +224,17 @@ class FiguresMixin:
         """Among requests that got a response, the share reopened at least once."""
         column, shown = DELAY_BY[by]
         where, params = where_sql(scope, filters)
+        if self.counts_kept and reopen_rates_kept(scope, filters):  # the kept counts (counts.py)
+            source = f"comptes s WHERE s.vue = 'destinataire' AND s.repondue AND {where}"
+            answered, reopened = "sum(s.n)", "sum(CASE WHEN s.rouverte THEN s.n ELSE 0 END)"
+        else:
+            source = f"sollicitations s WHERE {where} AND s.premiere_reponse_le IS NOT NULL"
+            answered, reopened = "count(*)", "sum(CASE WHEN s.rouverte THEN 1 ELSE 0 END)"
         return self.figure_df(
             f"""
             SELECT {shown} AS cle, repondues, rouvertes FROM (
-                SELECT s.{column} AS cle, count(*) AS repondues, sum(CASE WHEN s.rouverte THEN 1 ELSE 0 END) AS rouvertes
-                FROM sollicitations s WHERE {where} AND s.premiere_reponse_le IS NOT NULL
-                GROUP BY s.{column}
+                SELECT s.{column} AS cle, CAST({answered} AS BIGINT) AS repondues, CAST({reopened} AS BIGINT) AS rouvertes
+                FROM {source} GROUP BY s.{column} HAVING {answered} <> 0
             ) r ORDER BY repondues DESC, r.cle
             """,
             params,

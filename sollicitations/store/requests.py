@@ -5,7 +5,7 @@ structure keys written with them. Their words are words.py's, their attachments 
 from __future__ import annotations
 
 from .. import rules
-from .counts import COUNTED_COLUMNS
+from .counts import COUNTED_COLUMNS, FLAG_ACTIONS
 
 # The first steps of a request, as its history tells them: (column, SQL over historique h).
 FIRST_STEPS = {
@@ -120,8 +120,10 @@ class RequestsMixin:
             [numero, when, login, action, ancien, nouveau, commentaire],
         )
         self.count_movement(cur, when, ancien, nouveau)
-        if nouveau in ("envoyee", "fermee") or action in ("respond", "reopen"):
+        if nouveau in ("envoyee", "fermee") or action in FLAG_ACTIONS:
             # The request's first steps (FIRST_STEPS), in the same transaction as the history row.
+            if action in FLAG_ACTIONS:  # "got a response", "reopened": counted again (counts.py)
+                self.count_request(cur, numero, -1)
             cur.execute(
                 """
                 UPDATE sollicitations SET
@@ -135,6 +137,8 @@ class RequestsMixin:
                 """,
                 [nouveau, when, action, when, nouveau, when, action, numero],
             )
+            if action in FLAG_ACTIONS:
+                self.count_request(cur, numero, +1)
 
     def rebuild_first_steps(self, cur) -> None:
         """Set every request's first steps from its history: after a bulk load of history rows."""

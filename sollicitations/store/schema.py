@@ -271,6 +271,8 @@ MIGRATIONS: list[tuple[str, str]] = [
             categorie VARCHAR,
             statut VARCHAR,
             jour DATE,
+            repondue BOOLEAN,
+            rouverte BOOLEAN,
             n BIGINT NOT NULL
         );
         CREATE TABLE mouvements_jour (

@@ -31,9 +31,12 @@ FIGURES = {
     "weekly flow of a category": lambda w: w.user("gestionnaire").weekly_flow(space="toutes", categorie=CATEGORY),
     "backlog": lambda w: w.user("gestionnaire").backlog(space="toutes"),
     "backlog of a category": lambda w: w.user("gestionnaire").backlog(space="toutes", categorie=CATEGORY),
+    "reopen rates by recipient": lambda w: w.user("gestionnaire").reopen_rates("destinataire", space="toutes"),
+    "reopen rates by category": lambda w: w.user("gestionnaire").reopen_rates("categorie", space="toutes"),
+    "receiver's reopen rates": lambda w: w.user("destinataire").reopen_rates("categorie", space="recues"),
     "flow of one emitter": lambda w: w.user("gestionnaire").weekly_flow(space="toutes", structure=demo.LOGES_DU_GREL),
 }
-KEPT_PATHS = ("status_counts_kept", "flow_kept", "backlog_kept")
+KEPT_PATHS = ("status_counts_kept", "flow_kept", "backlog_kept", "reopen_rates_kept")
 
 
 def every_kind_of_change(world: World) -> None:
