@@ -45,11 +45,12 @@ def dashboard(me: UserDesk, structure: str | None, space, criteria: dict) -> pd.
     side = "emetteur" if space == Space.EMISES else "destinataire"
     if structure is None:
         counts = store.status_counts(user.scope(space), filters, side, by_service=False)
+        counts.index = _dashboard_keys(counts)
         if space == Space.TOUTES:
             keys = counts["cle"].dropna().tolist()
             if counts["cle"].isna().any():  # drafts have no recipient yet: a row of their own
                 keys.append(NON_RENSEIGNE)
-            labels = pd.Series(counts["libelle"].to_numpy(object), index=_dashboard_keys(counts))
+            labels = pd.Series(counts["libelle"].to_numpy(object), index=counts.index)
         else:
             keys = list(user.emitter_structures if space == Space.EMISES else user.receiver_structures)
             labels = pd.Series({k: f"{k} - {name}" for k, name in store.designations(keys).items()}, dtype=object)
@@ -61,12 +62,12 @@ def dashboard(me: UserDesk, structure: str | None, space, criteria: dict) -> pd.
         else:
             filters.destinataire = structure
         counts = store.status_counts(user.scope(space), filters, side, by_service=True)
+        counts.index = _dashboard_keys(counts)
         services = store.services(structure)
         keys = [NON_RENSEIGNE] + [s["id"] for s in services]
         labels = pd.Series({s["id"]: s["libelle"] for s in services}, dtype=object)
         header = "Service émetteur" if side == "emetteur" else "Service destinataire"
     labels[NON_RENSEIGNE] = NON_RENSEIGNE
-    counts.index = _dashboard_keys(counts)
     table = counts[[s.value for s in DASHBOARD_ORDER]].reindex(index=keys, fill_value=0).fillna(0).astype(int)
     table.index.name = "cle"
     table.columns = [s.short_label for s in DASHBOARD_ORDER]
