@@ -15,8 +15,11 @@ from ..tables import list_table, tabulator
 from ..widgets import STATUS_COLORS, LazyTabs, button, card, html
 from .state import FIGURES, GROUPED, SECTIONS, ManagerDashboard
 
-# Weeks on the x axis, dated the French way ("01/2026", not "Jan 2026").
-WEEKS = DatetimeTickFormatter(days="%d/%m", months="%m/%Y", years="%Y")
+
+def french_dates(plot, _element) -> None:
+    """Weeks on the x axis dated the French way ("01/2026", not "Jan 2026"). A hook, run on the Bokeh
+    figure once drawn: given as `xformatter`, HoloViews put its own month names back."""
+    plot.state.xaxis[0].formatter = DatetimeTickFormatter(days="%d/%m", months="%m/%Y", years="%Y")
 
 
 def _chart(plot) -> pn.pane.HoloViews:
@@ -75,12 +78,12 @@ class ManagerView(Viewer):
             return html("<em>Aucune donnée pour ces filtres.</em>")
         if name == "weekly_flow":
             return _chart(frame.hvplot.line(height=320, responsive=True, xlabel="Semaine", ylabel="Sollicitations",
-                                            legend="top_left", xformatter=WEEKS))  # fmt: skip
+                                            legend="top_left").opts(hooks=[french_dates]))  # fmt: skip
         if name == "backlog":
             colors = [STATUS_COLORS[c] for c in frame.columns]
             return _chart(frame.hvplot.area(stacked=True, height=320, responsive=True, xlabel="Semaine",
-                                            ylabel="Sollicitations ouvertes", color=colors, legend="top_left",
-                                            xformatter=WEEKS))  # fmt: skip
+                                            ylabel="Sollicitations ouvertes", color=colors,
+                                            legend="top_left").opts(hooks=[french_dates]))  # fmt: skip
         if name == "oldest_open":
             return list_table(frame, self.open_request)
         shown = frame.head(30).reset_index(drop=True)
