@@ -50,6 +50,9 @@ FLAG_ACTIONS = frozenset({"respond", "reopen"})
 # The day a status change counts for in the backlog: the first midnight at or after it.
 MOVEMENT_DAY = "CAST({date} - INTERVAL '1 microsecond' AS DATE) + 1"
 MOVEMENT_COLUMNS = "jour, ancien_statut, nouveau_statut"
+# The status changes of the history rows `h` that match {where}, as `mouvements_jour` counts them.
+_MOVED = (f"SELECT {MOVEMENT_DAY.format(date='h.date')} AS jour, h.ancien_statut, h.nouveau_statut"
+          " FROM historique h WHERE {where}")  # fmt: skip
 
 # The filters each kept figure can still answer from the counts (any other: the requests themselves).
 STATUS_FILTERS = frozenset({"categorie", "destinataire", "sans_destinataire", "service_destinataire",
@@ -113,9 +116,8 @@ class CountsMixin:
     def uncount_history(self, cur, numero: int) -> None:
         """Take back the status changes of a request whose history is deleted (a deleted draft)."""
         cur.execute(
-            f"INSERT INTO mouvements_jour ({MOVEMENT_COLUMNS}, n)"
-            f" SELECT {MOVEMENT_DAY.format(date='h.date')}, h.ancien_statut, h.nouveau_statut, -count(*)"
-            " FROM historique h WHERE h.numero = ? GROUP BY 1, 2, 3",
+            f"INSERT INTO mouvements_jour ({MOVEMENT_COLUMNS}, n) SELECT {MOVEMENT_COLUMNS}, -count(*)"
+            f" FROM ({_MOVED.format(where='h.numero = ?')}) m GROUP BY {MOVEMENT_COLUMNS}",
             [numero],
         )
 
@@ -128,9 +130,8 @@ class CountsMixin:
         )
         cur.execute("DELETE FROM mouvements_jour")
         cur.execute(
-            f"INSERT INTO mouvements_jour ({MOVEMENT_COLUMNS}, n)"
-            f" SELECT {MOVEMENT_DAY.format(date='h.date')}, h.ancien_statut, h.nouveau_statut, count(*)"
-            " FROM historique h GROUP BY 1, 2, 3"
+            f"INSERT INTO mouvements_jour ({MOVEMENT_COLUMNS}, n) SELECT {MOVEMENT_COLUMNS}, count(*)"
+            f" FROM ({_MOVED.format(where='true')}) m GROUP BY {MOVEMENT_COLUMNS}"
         )
 
     def compact_counts(self, cur) -> None:
@@ -150,11 +151,7 @@ class CountsMixin:
         drift = {}
         checks = {
             "comptes": (COUNT_COLUMNS, f"SELECT {COUNT_COLUMNS} FROM ({_COUNTED.format(where='true')}) c"),
-            "mouvements_jour": (
-                MOVEMENT_COLUMNS,
-                f"SELECT {MOVEMENT_DAY.format(date='h.date')} AS jour, h.ancien_statut, h.nouveau_statut"
-                " FROM historique h",
-            ),
+            "mouvements_jour": (MOVEMENT_COLUMNS, _MOVED.format(where="true")),
         }
         for table, (columns, source) in checks.items():
             rows = cur.execute(

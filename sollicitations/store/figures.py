@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..scopes import Filters, Scope
 from ..status import Status
-from .counts import backlog_kept, flow_kept, reopen_rates_kept, status_counts_kept
+from .counts import MOVEMENT_DAY, backlog_kept, flow_kept, reopen_rates_kept, status_counts_kept
 from .filters import _page_of, where_sql
 from .requests import _structure_id_sql
 
@@ -141,7 +141,7 @@ class FiguresMixin:
             per_day = ("SELECT jour, nouveau_statut, ancien_statut, sum(n) AS n FROM mouvements_jour"
                        " GROUP BY jour, nouveau_statut, ancien_statut HAVING sum(n) <> 0")  # fmt: skip
         else:  # the day of the first midnight at or after the change
-            per_day = (f"SELECT CAST(h.date - INTERVAL '1 microsecond' AS DATE) + 1 AS jour, h.nouveau_statut,"
+            per_day = (f"SELECT {MOVEMENT_DAY.format(date='h.date')} AS jour, h.nouveau_statut,"
                        f" h.ancien_statut, count(*) AS n FROM ({self._history_in(where)}) h"
                        " GROUP BY 1, h.nouveau_statut, h.ancien_statut")  # fmt: skip
         return self.figure_df(
